@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ser.pipeline.model.EmotionModel;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
+import dev.ser.pipeline.audio.WavWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -74,7 +75,7 @@ class BoundedMemoryTest {
     private static void writeLongWav(Path file, List<float[]> clips) throws IOException {
         java.util.Random noise = new java.util.Random(5);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            TestAudio.writeHeader(out, RATE, 2, TestAudio.Encoding.PCM16, false, (long) SECONDS * RATE * 4);
+            WavWriter.writeHeader(out, RATE, 2, WavWriter.Encoding.PCM16, false, (long) SECONDS * RATE * 4);
             ByteBuffer block = ByteBuffer.allocate(RATE * 4).order(ByteOrder.LITTLE_ENDIAN);
             for (int second = 0; second < SECONDS; second++) {
                 block.clear();

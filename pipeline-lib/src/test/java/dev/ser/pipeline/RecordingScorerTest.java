@@ -8,6 +8,7 @@ import dev.ser.pipeline.aggregate.WindowScore;
 import dev.ser.pipeline.model.EmotionModel;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
+import dev.ser.pipeline.audio.WavWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ class RecordingScorerTest {
             right[i] *= 0.5f;
         }
         Path wav = tmp.resolve("note.wav");
-        Files.write(wav, TestAudio.wav(new float[][] {parts, right}, 48_000, TestAudio.Encoding.PCM24, true));
+        Files.write(wav, TestAudio.wav(new float[][] {parts, right}, 48_000, WavWriter.Encoding.PCM24, true));
         RecordingResult r = scorer.score(() -> Files.newInputStream(wav));
         assertEquals(RecordingStatus.OK, r.status(), r.error());
         assertEquals(parts.length / 48_000.0, r.durationSeconds(), 1e-6);

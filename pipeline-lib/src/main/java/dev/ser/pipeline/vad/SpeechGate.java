@@ -10,10 +10,12 @@ import java.util.List;
  * audio not yet decided (at most the minimum speech or silence plus padding), so a recording
  * of any length passes through in bounded memory.
  *
- * <p>Hysteresis: a frame starts speech at {@code threshold} and continues it down to
- * {@code offThreshold}. A region opens once a run of speech frames reaches the minimum
- * speech duration and closes after a pause of at least the minimum silence (and at least
- * twice the padding, so padded regions never overlap: closer regions are one region).
+ * <p>As Silero's segmenter: a frame starts speech at {@code threshold} and continues it down to
+ * {@code offThreshold}; a region opens at the first speech frame and closes after a pause of
+ * at least the minimum silence (and at least twice the padding, so padded regions never
+ * overlap: closer regions are one region). A region whose speech, from its first to its last
+ * speech frame, is shorter than the minimum speech duration is dropped; audio is handed on
+ * only once a region has reached it.
  */
 public final class SpeechGate {
     private final VadConfig config;
@@ -29,10 +31,11 @@ public final class SpeechGate {
     private long pendingStart;
     private long pendingEnd;
 
-    private boolean inRegion;
-    private long regionStart;
+    private boolean inRegion;   // a region is open (maybe not yet confirmed)
+    private boolean confirmed;  // its speech has reached the minimum duration: it is being emitted
+    private long regionStart;   // padded start
+    private long speechStart;   // first speech sample
     private long lastSpeechEnd;
-    private long runStart = -1;
     private long emittedUpTo;
 
     public SpeechGate(VadConfig config, int sampleRate, SpeechSink sink) {
@@ -53,33 +56,29 @@ public final class SpeechGate {
         long start = pendingEnd;
         long end = start + length;
         append(samples, length);
-        boolean speech = probability >= ((inRegion || runStart >= 0) ? config.offThreshold() : config.threshold());
-        if (inRegion) {
+        boolean speech = probability >= (inRegion ? config.offThreshold() : config.threshold());
+        if (!inRegion) {
             if (speech) {
+                inRegion = true;
+                confirmed = false;
+                speechStart = start;
+                regionStart = Math.max(Math.max(start - pad, emittedUpTo), pendingStart);
                 lastSpeechEnd = end;
-                emitUpTo(end);
-            } else if (end - lastSpeechEnd >= closingSilence) {
-                closeRegion(lastSpeechEnd + pad);
             }
         } else if (speech) {
-            if (runStart < 0) {
-                runStart = start;
-            }
-            if (end - runStart >= minSpeech) {
-                inRegion = true;
-                regionStart = Math.max(Math.max(runStart - pad, emittedUpTo), pendingStart);
-                dropBefore(regionStart);
-                lastSpeechEnd = end;
-                runStart = -1;
-                emitUpTo(end);
-            }
-        } else {
-            runStart = -1;
+            lastSpeechEnd = end;
+        } else if (end - lastSpeechEnd >= closingSilence) {
+            closeRegion(lastSpeechEnd + pad);
+        }
+        if (inRegion && !confirmed && lastSpeechEnd - speechStart >= minSpeech) {
+            confirmed = true;
+        }
+        if (inRegion && confirmed && speech) {
+            emitUpTo(end);
         }
         if (!inRegion) {
-            // Keep what a region opening later could still claim: its padding and its run.
-            long keepFrom = runStart >= 0 ? runStart - pad : end - pad;
-            dropBefore(Math.max(keepFrom, emittedUpTo));
+            // Keep only what a region opening later could still claim: its padding.
+            dropBefore(Math.max(end - pad, emittedUpTo));
         }
     }
 
@@ -96,10 +95,14 @@ public final class SpeechGate {
         return pendingEnd;
     }
 
+    /** Ends the open region: kept when its speech reached the minimum, dropped otherwise. */
     private void closeRegion(long end) {
+        inRegion = false;
+        if (!confirmed) {
+            return;
+        }
         emitUpTo(end);
         regions.add(new SpeechRegion(regionStart, end));
-        inRegion = false;
         emittedUpTo = end;
         dropBefore(end);
     }

@@ -13,7 +13,8 @@ package dev.ser.pipeline.vad;
  * @param padMs        padding added on each side of a region (100 ms); regions whose
  *                     padding would overlap are merged
  */
-public record VadConfig(double threshold, double offThreshold, int minSpeechMs, int minSilenceMs, int padMs) {
+public record VadConfig(double threshold, double offThreshold, int minSpeechMs, int minSilenceMs, int padMs)
+        implements java.io.Serializable {
 
     public static final VadConfig DEFAULT = new VadConfig(0.5, 0.35, 250, 300, 100);
 

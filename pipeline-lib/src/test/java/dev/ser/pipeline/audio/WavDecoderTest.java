@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ser.pipeline.TestAudio;
-import dev.ser.pipeline.TestAudio.Encoding;
+import dev.ser.pipeline.audio.WavWriter.Encoding;
+import dev.ser.pipeline.audio.WavWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;

@@ -45,14 +45,14 @@ class SpeechGateTest {
     void regionsArePaddedAndShortPausesAndBlipsDoNotSplitOrStartThem() {
         // 250 ms min speech = 8 frames; closing silence max(300 ms, 2 x 100 ms) = 9.4 frames.
         VadConfig config = new VadConfig(0.5, 0.35, 250, 300, 100);
-        String p = "......" + "SSS" + "......" // a 3-frame blip: too short to start speech
+        String p = "......" + "SSS" + "............" // a 3-frame blip, then enough silence: dropped
                 + "SSSSSSSSSS" + "hh" + "...." + "SSSS"   // speech, hysteresis, a short pause, speech
                 + "................" + "SSSSSSSSS" + "...";  // long pause, then speech to (almost) the end
         List<long[]> emitted = new ArrayList<>();
         List<SpeechRegion> regions = run(config, pattern(p), emitted);
         long pad = 1600;
-        int firstSpeech = 15 * FRAME;
-        int firstEnd = (15 + 10 + 2 + 4 + 4) * FRAME;
+        int firstSpeech = 21 * FRAME;
+        int firstEnd = (21 + 10 + 2 + 4 + 4) * FRAME;
         int secondSpeech = firstEnd + 16 * FRAME;
         assertEquals(List.of(
                 new SpeechRegion(firstSpeech - pad, firstEnd + pad),
@@ -69,6 +69,15 @@ class SpeechGateTest {
         assertEquals(2, regions.size());
         assertEquals(10 * FRAME - 1600, regions.get(0).startSample());
         assertEquals(23 * FRAME + 1600, regions.get(0).endSample());
+    }
+
+    @Test
+    void quietSpeechWhoseSyllablesDipBelowTheThresholdIsOneRegion() {
+        // runs of 3 speech frames (96 ms) separated by 2-frame dips: no run reaches 250 ms,
+        // but the region's speech does
+        List<SpeechRegion> regions = run(VadConfig.DEFAULT, pattern("..........SSS..SSS..SSS..SSS.............."),
+                new ArrayList<>());
+        assertEquals(List.of(new SpeechRegion(10 * FRAME - 1600, 28 * FRAME + 1600)), regions);
     }
 
     @Test

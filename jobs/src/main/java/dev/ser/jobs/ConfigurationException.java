@@ -1,0 +1,8 @@
+package dev.ser.jobs;
+
+/** A wrong setting or argument: its message is one line that says what is wrong and what to do. */
+public class ConfigurationException extends RuntimeException {
+    public ConfigurationException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.ser.jobs;
+
+import dev.ser.pipeline.ScoringConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The jobs' settings: the defaults in {@code conf/ser.properties} (carried in the jar), then a
+ * user's {@code --conf FILE} on top. {@code spark.*} keys go to Spark; {@code ser.*} keys are
+ * checked here, and an unknown or malformed one is a {@link ConfigurationException}.
+ */
+public final class JobSettings {
+    public static final String DEFAULTS_RESOURCE = "/ser-conf/ser.properties";
+    private static final Set<String> KNOWN = Set.of("ser.batch-size", "ser.vad", "ser.window.hop-seconds",
+            "ser.window.min-last-seconds", "ser.aggregate.weight-by-speech", "ser.onnx.intra-op-threads",
+            "ser.recordings-per-partition");
+
+    private final Map<String, String> values;
+
+    private JobSettings(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** The defaults, overridden by {@code userFile} when it is not null. */
+    public static JobSettings load(Path userFile) {
+        Map<String, String> values = new TreeMap<>();
+        try (InputStream in = JobSettings.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the jar");
+            }
+            read(in, values);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (userFile != null) {
+            if (!Files.isRegularFile(userFile)) {
+                throw new ConfigurationException("--conf " + userFile + " does not exist; pass a properties file "
+                        + "(see conf/ser.properties for the keys)");
+            }
+            try (InputStream in = Files.newInputStream(userFile)) {
+                read(in, values);
+            } catch (IOException e) {
+                throw new ConfigurationException("cannot read --conf " + userFile + ": " + e.getMessage());
+            }
+        }
+        for (String key : values.keySet()) {
+            if (!key.startsWith("spark.") && !KNOWN.contains(key)) {
+                throw new ConfigurationException("unknown setting '" + key + "'" + (userFile == null ? "" : " in " + userFile)
+                        + "; known settings are spark.* and " + String.join(", ", new java.util.TreeSet<>(KNOWN)));
+            }
+        }
+        return new JobSettings(values);
+    }
+
+    private static void read(InputStream in, Map<String, String> into) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        p.forEach((k, v) -> into.put(k.toString().trim(), v.toString().trim()));
+    }
+
+    /** The {@code spark.*} settings. */
+    public Map<String, String> spark() {
+        Map<String, String> spark = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("spark.")) {
+                spark.put(k, v);
+            }
+        });
+        return spark;
+    }
+
+    public int batchSize() {
+        return positiveInt("ser.batch-size");
+    }
+
+    public int recordingsPerPartition() {
+        return positiveInt("ser.recordings-per-partition");
+    }
+
+    /** Intra-op threads per task, or null to derive them from the executor. */
+    public Integer intraOpThreads() {
+        String v = values.getOrDefault("ser.onnx.intra-op-threads", "");
+        return v.isEmpty() ? null : positiveInt("ser.onnx.intra-op-threads");
+    }
+
+    /** The per-recording settings, on top of the library's defaults. */
+    public ScoringConfig scoring() {
+        String vad = values.getOrDefault("ser.vad", "energy");
+        String hop = values.getOrDefault("ser.window.hop-seconds", "");
+        ScoringConfig d = ScoringConfig.DEFAULT;
+        return new ScoringConfig(d.vad(), vad.equals("energy") ? null : vad,
+                hop.isEmpty() ? null : positiveDouble("ser.window.hop-seconds"),
+                values.containsKey("ser.window.min-last-seconds") ? nonNegativeDouble("ser.window.min-last-seconds")
+                        : d.minLastWindowSeconds(),
+                values.containsKey("ser.aggregate.weight-by-speech") ? bool("ser.aggregate.weight-by-speech")
+                        : d.weightBySpeech());
+    }
+
+    private int positiveInt(String key) {
+        String v = values.get(key);
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException | NullPointerException e) {
+            // fall through to the message
+        }
+        throw new ConfigurationException(key + "=" + v + " must be a positive whole number");
+    }
+
+    private double positiveDouble(String key) {
+        double d = number(key);
+        if (!(d > 0)) {
+            throw new ConfigurationException(key + "=" + values.get(key) + " must be a positive number of seconds");
+        }
+        return d;
+    }
+
+    private double nonNegativeDouble(String key) {
+        double d = number(key);
+        if (!(d >= 0)) {
+            throw new ConfigurationException(key + "=" + values.get(key) + " must not be negative");
+        }
+        return d;
+    }
+
+    private double number(String key) {
+        try {
+            return Double.parseDouble(values.get(key));
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new ConfigurationException(key + "=" + values.get(key) + " must be a number");
+        }
+    }
+
+    private boolean bool(String key) {
+        String v = values.get(key);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigurationException(key + "=" + v + " must be true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+}

@@ -1,0 +1,164 @@
+package dev.ser.jobs.score;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.size;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.JobSettings;
+import dev.ser.pipeline.model.ModelManifest;
+import dev.ser.pipeline.model.ModelPackage;
+import dev.ser.pipeline.model.OnnxRuntimeOptions;
+import dev.ser.pipeline.model.OrtSessions;
+import java.io.IOException;
+import java.io.OutputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The score job: list the inputs (in parallel, without reading audio), spread the
+ * recordings over tasks, score each partition with the executor's model session, and write
+ * {@code OUT/recordings/}, {@code OUT/windows/} and {@code OUT/summary.json}.
+ */
+public final class ScoreJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
+    private ScoreJob() {
+    }
+
+    public static ScoreSummary run(SparkSession spark, ScoreRequest request, JobSettings settings) {
+        long started = System.nanoTime();
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        ModelPackage model = ModelLocator.load(request.modelDir(), hadoop);
+        ModelManifest manifest = model.manifest();
+        OnnxRuntimeOptions options = onnxOptions(spark, settings);
+        // Checks the graph against its manifest here, on the driver, before any task runs (in
+        // local mode the tasks then share this very session).
+        OrtSessions.emotionModel(model, options);
+        LOG.info("model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
+                manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
+                options.batchSize());
+
+        Path out = new Path(request.output());
+        prepareOutput(out, hadoop, request.overwrite());
+
+        Dataset<Row> files = list(spark, request);
+        long count = files.count();
+        int partitions = (int) Math.max(1, Math.min(count,
+                Math.max(spark.sparkContext().defaultParallelism(), (count + settings.recordingsPerPartition() - 1)
+                        / settings.recordingsPerPartition())));
+        LOG.info("{} input file(s) in {} partition(s)", count, partitions);
+
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> scored = files.repartition(partitions)
+                .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
+                        settings.scoring(), request.runId()), Encoders.row(OutputSchema.scored(manifest.labels())))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            scored.drop("windows").write().parquet(new Path(out, "recordings").toString());
+            scored.filter(size(col("windows")).gt(0))
+                    .select(col("recording_id"), col("run_id"), explode(col("windows")).as("w"))
+                    .select(col("recording_id"), col("w.window_index"), col("w.start_seconds"), col("w.end_seconds"),
+                            col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
+                    .write().parquet(new Path(out, "windows").toString());
+            ScoreSummary summary = summarise(scored, request, model, started, spark.sparkContext().master());
+            writeSummary(new Path(out, "summary.json"), hadoop, summary);
+            return summary;
+        } finally {
+            scored.unpersist();
+        }
+    }
+
+    private static OnnxRuntimeOptions onnxOptions(SparkSession spark, JobSettings settings) {
+        if (settings.intraOpThreads() != null) {
+            return new OnnxRuntimeOptions(settings.intraOpThreads(), settings.batchSize());
+        }
+        var conf = spark.sparkContext().getConf();
+        int taskCpus = conf.getInt("spark.task.cpus", 1);
+        int cores = conf.getInt("spark.executor.cores", spark.sparkContext().isLocal()
+                ? spark.sparkContext().defaultParallelism() : Runtime.getRuntime().availableProcessors());
+        return OnnxRuntimeOptions.forExecutor(cores, Math.max(1, cores / taskCpus), settings.batchSize());
+    }
+
+    private static Dataset<Row> list(SparkSession spark, ScoreRequest request) {
+        try {
+            return spark.read().format("binaryFile")
+                    .option("recursiveFileLookup", "true")
+                    .load(request.inputs().toArray(String[]::new))
+                    .select("path", "length", "modificationTime");
+        } catch (Exception e) {
+            if (e instanceof AnalysisException && e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")) {
+                throw new ConfigurationException("input does not exist: " + ((AnalysisException) e).getSimpleMessage()
+                        .replaceAll(".*Path does not exist: ", "").replaceAll("[.]?\\s*SQLSTATE.*", "")
+                        + "; check --input (files, directories or globs)");
+            }
+            throw e;
+        }
+    }
+
+    private static void prepareOutput(Path out, Configuration hadoop, boolean overwrite) {
+        try {
+            FileSystem fs = out.getFileSystem(hadoop);
+            if (fs.exists(out)) {
+                if (!overwrite) {
+                    throw new ConfigurationException("output " + out + " already exists; choose another --output "
+                            + "or pass --overwrite to replace it");
+                }
+                fs.delete(out, true);
+            }
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot use output " + out + ": " + e.getMessage());
+        }
+    }
+
+    private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, ModelPackage model, long started,
+                                          String master) {
+        long inputs = 0;
+        long ok = 0;
+        long noSpeech = 0;
+        long error = 0;
+        double audio = 0;
+        double speech = 0;
+        long windows = 0;
+        for (Row r : scored.groupBy("status")
+                .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("duration_seconds"),
+                        org.apache.spark.sql.functions.sum("speech_seconds"),
+                        org.apache.spark.sql.functions.sum("window_count"))
+                .collectAsList()) {
+            long n = r.getLong(1);
+            inputs += n;
+            switch (r.getString(0)) {
+                case "ok" -> ok = n;
+                case "no_speech" -> noSpeech = n;
+                default -> error = n;
+            }
+            audio += r.isNullAt(2) ? 0 : r.getDouble(2);
+            speech += r.isNullAt(3) ? 0 : r.getDouble(3);
+            windows += r.isNullAt(4) ? 0 : r.getLong(4);
+        }
+        ModelManifest m = model.manifest();
+        return new ScoreSummary(request.runId(), inputs, ok, noSpeech, error, audio, speech, windows,
+                (System.nanoTime() - started) / 1e9,
+                new ScoreSummary.Model(m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()), master);
+    }
+
+    private static void writeSummary(Path file, Configuration hadoop, ScoreSummary summary) {
+        try (OutputStream o = file.getFileSystem(hadoop).create(file, true)) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o, summary);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
