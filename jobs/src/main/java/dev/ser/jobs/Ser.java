@@ -3,6 +3,7 @@ package dev.ser.jobs;
 import dev.ser.jobs.demo.DemoCommand;
 import dev.ser.jobs.score.ScoreCommand;
 import dev.ser.pipeline.model.InvalidModelException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,13 @@ public final class Ser {
 
     /** Runs the command line; returns the exit code (0 done, 2 wrong usage or configuration, 1 failure). */
     public static int execute(String... args) {
+        return execute(new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, with errors written to {@code err}. */
+    public static int execute(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Ser());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigurationException || e instanceof InvalidModelException) {
                 cmd.getErr().println("ser: error: " + e.getMessage());

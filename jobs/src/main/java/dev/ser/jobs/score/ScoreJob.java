@@ -18,7 +18,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -51,10 +50,10 @@ public final class ScoreJob {
                 manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
                 options.batchSize());
 
+        Dataset<Row> files = ArchiveLister.list(spark, request.inputs(), hadoop);
         Path out = new Path(request.output());
         prepareOutput(out, hadoop, request.overwrite());
 
-        Dataset<Row> files = list(spark, request);
         long count = files.count();
         int partitions = (int) Math.max(1, Math.min(count,
                 Math.max(spark.sparkContext().defaultParallelism(), (count + settings.recordingsPerPartition() - 1)
@@ -90,22 +89,6 @@ public final class ScoreJob {
         int cores = conf.getInt("spark.executor.cores", spark.sparkContext().isLocal()
                 ? spark.sparkContext().defaultParallelism() : Runtime.getRuntime().availableProcessors());
         return OnnxRuntimeOptions.forExecutor(cores, Math.max(1, cores / taskCpus), settings.batchSize());
-    }
-
-    private static Dataset<Row> list(SparkSession spark, ScoreRequest request) {
-        try {
-            return spark.read().format("binaryFile")
-                    .option("recursiveFileLookup", "true")
-                    .load(request.inputs().toArray(String[]::new))
-                    .select("path", "length", "modificationTime");
-        } catch (Exception e) {
-            if (e instanceof AnalysisException && e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")) {
-                throw new ConfigurationException("input does not exist: " + ((AnalysisException) e).getSimpleMessage()
-                        .replaceAll(".*Path does not exist: ", "").replaceAll("[.]?\\s*SQLSTATE.*", "")
-                        + "; check --input (files, directories or globs)");
-            }
-            throw e;
-        }
     }
 
     private static void prepareOutput(Path out, Configuration hadoop, boolean overwrite) {
