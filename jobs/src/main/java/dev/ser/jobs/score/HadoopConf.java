@@ -1,30 +1,33 @@
 package dev.ser.jobs.score;
 
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
-/** The driver's Hadoop configuration, shipped to executors (Configuration itself is only Writable). */
+/**
+ * The driver's Hadoop configuration, shipped to executors. Carried as a plain map because
+ * {@link Configuration} is only Writable, and a broadcast under Kryo skips Java's
+ * {@code writeObject} hooks.
+ */
 final class HadoopConf implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private final HashMap<String, String> entries = new HashMap<>();
     private transient Configuration value;
 
-    HadoopConf(Configuration value) {
-        this.value = value;
+    HadoopConf(Configuration conf) {
+        for (Map.Entry<String, String> e : conf) {
+            entries.put(e.getKey(), e.getValue());
+        }
+        this.value = conf;
     }
 
-    Configuration get() {
+    synchronized Configuration get() {
+        if (value == null) {
+            Configuration conf = new Configuration(false);
+            entries.forEach(conf::set);
+            value = conf;
+        }
         return value;
-    }
-
-    private void writeObject(ObjectOutputStream out) throws IOException {
-        value.write(out);
-    }
-
-    private void readObject(ObjectInputStream in) throws IOException {
-        value = new Configuration(false);
-        value.readFields(in);
     }
 }

@@ -1,0 +1,187 @@
+package dev.ser.jobs.score;
+
+import static dev.ser.jobs.JobTestSupport.ser;
+import static dev.ser.jobs.JobTestSupport.shared;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ser.jobs.JobTestSupport;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1 (a Master and a Worker JVM started from the
+ * project's own jars, with a Spark home made of them), the job submitted through
+ * spark-submit's entry point with the application jar, and its output compared with an
+ * embedded local run over the same recordings.
+ */
+class StandaloneClusterIT {
+    @TempDir
+    static Path tmp;
+    static final List<Process> CLUSTER = new ArrayList<>();
+    static String masterUrl;
+    static Path sparkHome;
+    static Path appJar;
+
+    static final List<String> OPENS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
+            "-Dio.netty.tryReflectionSetAccessible=true");
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Path target = JobTestSupport.projectRoot().resolve("jobs/target");
+        appJar = Path.of(System.getProperty("ser.appJar", target.resolve("ser-jobs-0.1.0-SNAPSHOT-app.jar").toString()));
+        assertTrue(Files.isRegularFile(appJar), "run after 'mvn package': " + appJar);
+        // A Spark home: jars/ holding the runtime jars, and an empty RELEASE file.
+        sparkHome = tmp.resolve("spark-home");
+        Path jars = Files.createDirectories(sparkHome.resolve("jars"));
+        for (String jar : Files.readString(target.resolve("spark-classpath.txt")).trim().split(java.io.File.pathSeparator)) {
+            Path src = Path.of(jar);
+            Files.createSymbolicLink(jars.resolve(src.getFileName()), src);
+        }
+        Files.createFile(sparkHome.resolve("RELEASE"));
+
+        int port = freePort();
+        int ui = freePort();
+        masterUrl = "spark://127.0.0.1:" + port;
+        CLUSTER.add(start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+                String.valueOf(port), "--webui-port", String.valueOf(ui)));
+        CLUSTER.add(start("worker", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "2",
+                "--memory", "3g", "--webui-port", String.valueOf(freePort()), "--work-dir",
+                Files.createDirectories(tmp.resolve("worker")).toString(), masterUrl));
+        waitForWorker(ui);
+    }
+
+    private static Process start(String name, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-cp", sparkHome.resolve("jars") + "/*"));
+        cmd.addAll(OPENS);
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + ".log").toFile());
+        env(pb.environment());
+        return pb.start();
+    }
+
+    private static void env(Map<String, String> env) {
+        env.put("SPARK_HOME", sparkHome.toString());
+        env.put("SPARK_SCALA_VERSION", "2.13");
+        env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitForWorker(int uiPort) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            try {
+                String json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/json/")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (json.replace(" ", "").contains("\"aliveworkers\":1")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the master is still starting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the worker did not register: " + Files.readString(tmp.resolve("worker.log")));
+    }
+
+    @AfterAll
+    static void stopCluster() throws InterruptedException {
+        for (int i = CLUSTER.size() - 1; i >= 0; i--) {
+            Process p = CLUSTER.get(i);
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void clusterOutputEqualsLocalOutput() throws Exception {
+        Path input = Files.createDirectories(tmp.resolve("archive/nested"));
+        for (String f : List.of("03-01-05-02-01-01-11", "03-01-03-01-02-02-12", "03-01-04-02-01-02-13",
+                "03-01-01-01-01-02-14", "03-01-02-02-02-01-15")) {
+            Files.copy(shared("corpora/ravdess/Actor_" + f.substring(18) + "/" + f + ".flac"),
+                    input.getParent().resolve(f + ".flac"));
+        }
+        Files.copy(shared("corpora/ravdess-48k/Actor_01/03-01-08-01-02-02-01.wav"), input.resolve("stereo-48k.wav"));
+        Files.write(input.resolve("silence.wav"), ScoreJobTest.silenceWav(6));
+        Files.write(input.resolve("broken.wav"), new byte[] {'R', 'I', 'F', 'F', 1, 2, 3});
+        Path archive = input.getParent();
+
+        Path clusterOut = tmp.resolve("cluster-out");
+        List<String> submit = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", sparkHome.resolve("jars") + "/*"));
+        submit.addAll(OPENS);
+        submit.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl, "--deploy-mode", "client",
+                "--class", "dev.ser.jobs.Ser", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", OPENS),
+                appJar.toString(), "score", "--input", archive.toString(), "--output", clusterOut.toString(),
+                "--run-id", "same-run"));
+        ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("submit.log").toFile());
+        env(pb.environment());
+        Process p = pb.start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
+        String log = Files.readString(tmp.resolve("submit.log"));
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("ser score: 8 recording(s)"), log);
+
+        Path localOut = tmp.resolve("local-out");
+        var local = ser("score", "--input", archive.toString(), "--output", localOut.toString(), "--run-id", "same-run");
+        assertEquals(0, local.code(), local.err());
+
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            for (String table : List.of("recordings", "windows")) {
+                List<String> c = rows(spark, clusterOut.resolve(table));
+                List<String> l = rows(spark, localOut.resolve(table));
+                assertEquals(l, c, table + " differ between the cluster and the local run");
+                assertTrue(c.size() >= (table.equals("recordings") ? 8 : 6), table + ": " + c.size());
+            }
+            String summary = Files.readString(clusterOut.resolve("summary.json"));
+            assertTrue(summary.contains(masterUrl), "the run was on the cluster: " + summary);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static List<String> rows(SparkSession spark, Path table) {
+        return spark.read().parquet(table.toString()).collectAsList().stream().map(Row::toString).sorted().toList();
+    }
+}
