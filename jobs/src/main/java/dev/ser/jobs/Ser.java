@@ -1,5 +1,6 @@
 package dev.ser.jobs;
 
+import dev.ser.jobs.bench.BenchmarkCommand;
 import dev.ser.jobs.demo.DemoCommand;
 import dev.ser.jobs.score.ScoreCommand;
 import dev.ser.pipeline.model.InvalidModelException;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code ser} command line: one subcommand per job. */
 @Command(name = "ser", mixinStandardHelpOptions = true, version = "ser 0.1.0",
         description = "Speech emotion recognition over voice-note archives on Apache Spark.",
-        subcommands = {ScoreCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScoreCommand.class, DemoCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class Ser {
 
     public static void main(String[] args) {

@@ -2,20 +2,15 @@ package dev.ser.pipeline;
 
 import dev.ser.pipeline.aggregate.Aggregator;
 import dev.ser.pipeline.aggregate.WindowScore;
-import dev.ser.pipeline.audio.AudioDecoders;
-import dev.ser.pipeline.audio.MonoStream;
 import dev.ser.pipeline.audio.UnsupportedAudioException;
 import dev.ser.pipeline.model.EmotionModel;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.preprocess.Preprocessor;
 import dev.ser.pipeline.vad.EnergyVad;
 import dev.ser.pipeline.vad.SileroVad;
-import dev.ser.pipeline.vad.SpeechGate;
-import dev.ser.pipeline.vad.SpeechRegion;
 import dev.ser.pipeline.vad.VoiceActivityDetector;
 import dev.ser.pipeline.window.Window;
 import dev.ser.pipeline.window.WindowConfig;
-import dev.ser.pipeline.window.Windower;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,29 +25,29 @@ import java.util.List;
  */
 public final class RecordingScorer {
     private final EmotionModel model;
-    private final ScoringConfig config;
-    private final VoiceActivityDetector.Factory vadFactory;
+    private final SpeechWindowing windowing;
     private final Preprocessor preprocessor;
-    private final WindowConfig windowConfig;
     private final Aggregator aggregator;
-    private final int sampleRate;
 
     public RecordingScorer(EmotionModel model, ScoringConfig config) {
         ModelManifest manifest = model.manifest();
         this.model = model;
-        this.config = config;
-        this.sampleRate = manifest.sampleRate();
-        if (sampleRate != 16_000) {
+        if (manifest.sampleRate() != SpeechWindowing.SAMPLE_RATE) {
             throw new IllegalArgumentException("the pipeline's speech detectors work at 16 kHz; model "
-                    + manifest.name() + " expects " + sampleRate + " Hz");
+                    + manifest.name() + " expects " + manifest.sampleRate() + " Hz");
         }
-        this.vadFactory = config.sileroModel() == null ? EnergyVad::new
-                : SileroVad.factory(Path.of(config.sileroModel()));
+        this.windowing = windowing(manifest, config);
         this.preprocessor = new Preprocessor(manifest.preprocessing());
-        double window = manifest.windowSeconds();
-        this.windowConfig = new WindowConfig(window, config.hopSeconds() == null ? window : config.hopSeconds(),
-                config.minLastWindowSeconds());
         this.aggregator = new Aggregator(manifest.labels(), config.weightBySpeech());
+    }
+
+    /** The windowing a model and these settings call for (the model fixes the window length). */
+    public static SpeechWindowing windowing(ModelManifest manifest, ScoringConfig config) {
+        VoiceActivityDetector.Factory vad = config.sileroModel() == null ? EnergyVad::new
+                : SileroVad.factory(Path.of(config.sileroModel()));
+        double window = manifest.windowSeconds();
+        return new SpeechWindowing(vad, config.vad(), new WindowConfig(window,
+                config.hopSeconds() == null ? window : config.hopSeconds(), config.minLastWindowSeconds()));
     }
 
     public EmotionModel model() {
@@ -77,47 +72,20 @@ public final class RecordingScorer {
         List<WindowScore> scores = new ArrayList<>();
         List<Window> batch = new ArrayList<>();
         int batchSize = model.options().batchSize();
-        try (MonoStream audio = new MonoStream(AudioDecoders.open(source.open()), sampleRate);
-             VoiceActivityDetector vad = vadFactory.newDetector()) {
-            Windower windower = new Windower(windowConfig, sampleRate, w -> {
-                batch.add(w);
-                if (batch.size() == batchSize) {
-                    scoreBatch(batch, scores);
-                }
-            });
-            SpeechGate gate = new SpeechGate(config.vad(), sampleRate, windower);
-            float[] frame = new float[vad.frameSamples()];
-            float[] block = new float[8192];
-            int filled = 0;
-            int n;
-            while ((n = audio.read(block)) >= 0) {
-                for (int i = 0; i < n; ) {
-                    int take = Math.min(n - i, frame.length - filled);
-                    System.arraycopy(block, i, frame, filled, take);
-                    filled += take;
-                    i += take;
-                    if (filled == frame.length) {
-                        gate.frame(frame, filled, vad.speechProbability(frame));
-                        filled = 0;
-                    }
-                }
+        SpeechWindowing.Cut cut = windowing.cut(source, w -> {
+            batch.add(w);
+            if (batch.size() == batchSize) {
+                scoreBatch(batch, scores);
             }
-            if (filled > 0) {
-                java.util.Arrays.fill(frame, filled, frame.length, 0f);
-                gate.frame(frame, filled, vad.speechProbability(frame));
-            }
-            List<SpeechRegion> regions = gate.finish();
-            windower.finish();
-            scoreBatch(batch, scores);
-            double speech = regions.stream().mapToLong(SpeechRegion::length).sum() / (double) sampleRate;
-            var format = audio.sourceFormat();
-            if (scores.isEmpty()) {
-                return new RecordingResult(RecordingStatus.NO_SPEECH, null, audio.sourceSeconds(), speech,
-                        format.sampleRate(), format.channels(), List.of(), null);
-            }
-            return new RecordingResult(RecordingStatus.OK, null, audio.sourceSeconds(), speech, format.sampleRate(),
-                    format.channels(), List.copyOf(scores), aggregator.aggregate(scores));
+        });
+        scoreBatch(batch, scores);
+        var format = cut.sourceFormat();
+        if (scores.isEmpty()) {
+            return new RecordingResult(RecordingStatus.NO_SPEECH, null, cut.durationSeconds(), cut.speechSeconds(),
+                    format.sampleRate(), format.channels(), List.of(), null);
         }
+        return new RecordingResult(RecordingStatus.OK, null, cut.durationSeconds(), cut.speechSeconds(),
+                format.sampleRate(), format.channels(), List.copyOf(scores), aggregator.aggregate(scores));
     }
 
     private void scoreBatch(List<Window> batch, List<WindowScore> scores) {
