@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScoreJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+    /** Recordings per output file (windows follow their recordings). */
+    private static final long ROWS_PER_FILE = 100_000;
 
     private ScoreJob() {
     }
@@ -55,29 +57,42 @@ public final class ScoreJob {
         prepareOutput(out, hadoop, request.overwrite());
 
         long count = files.count();
-        int partitions = (int) Math.max(1, Math.min(count,
-                Math.max(spark.sparkContext().defaultParallelism(), (count + settings.recordingsPerPartition() - 1)
-                        / settings.recordingsPerPartition())));
-        LOG.info("{} input file(s) in {} partition(s)", count, partitions);
+        // Small tasks (up to 16 per core, a recording each for small runs) let Spark balance
+        // long and short recordings over the cores; ser.recordings-per-partition sets their
+        // size for large archives. Outputs are coalesced into fewer files when written.
+        int parallelism = spark.sparkContext().defaultParallelism();
+        int partitions = (int) Math.max(1, Math.min(count, Math.max(16L * parallelism,
+                (count + settings.recordingsPerPartition() - 1) / settings.recordingsPerPartition())));
+        int outputFiles = (int) Math.max(1, Math.min(partitions, (count + ROWS_PER_FILE - 1) / ROWS_PER_FILE));
+        LOG.info("{} input file(s) in {} partition(s), listed in {} s", count, partitions, seconds(started));
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Dataset<Row> scored = files.repartition(partitions)
+        // Range partitions by size, largest first: Spark launches tasks in partition order, so
+        // the long recordings start early and the last tasks are short (less idle tail).
+        Dataset<Row> scored = files.repartitionByRange(partitions, col("length").desc())
                 .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
                         settings.scoring(), request.runId()), Encoders.row(OutputSchema.scored(manifest.labels())))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            scored.drop("windows").write().parquet(new Path(out, "recordings").toString());
-            scored.filter(size(col("windows")).gt(0))
+            long scoredCount = scored.count(); // scores every recording once, into the cache
+            LOG.info("{} recordings scored at {} s", scoredCount, seconds(started));
+            scored.drop("windows").coalesce(outputFiles).write().parquet(new Path(out, "recordings").toString());
+            scored.coalesce(outputFiles).filter(size(col("windows")).gt(0))
                     .select(col("recording_id"), col("run_id"), explode(col("windows")).as("w"))
                     .select(col("recording_id"), col("w.window_index"), col("w.start_seconds"), col("w.end_seconds"),
                             col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
                     .write().parquet(new Path(out, "windows").toString());
+            LOG.info("recordings and windows written at {} s", seconds(started));
             ScoreSummary summary = summarise(scored, request, model, started, spark.sparkContext().master());
             writeSummary(new Path(out, "summary.json"), hadoop, summary);
             return summary;
         } finally {
             scored.unpersist();
         }
+    }
+
+    private static String seconds(long startedNanos) {
+        return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
     }
 
     private static OnnxRuntimeOptions onnxOptions(SparkSession spark, JobSettings settings) {
