@@ -46,7 +46,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory. Default: the bundled default model.")
     String model;
 
-    @Option(names = "--minutes", defaultValue = "10", description = "Minutes of voice notes. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--minutes", defaultValue = "60", description = "Minutes of voice notes. Default: ${DEFAULT-VALUE}.")
     double minutes;
 
     @Option(names = "--work", defaultValue = "target/benchmark", paramLabel = "DIR",
