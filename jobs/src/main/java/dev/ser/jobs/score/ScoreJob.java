@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.jobs.ConfigurationException;
 import dev.ser.jobs.JobSettings;
+import dev.ser.pipeline.RecordingScorer;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
@@ -48,6 +49,8 @@ public final class ScoreJob {
         // Checks the graph against its manifest here, on the driver, before any task runs (in
         // local mode the tasks then share this very session).
         OrtSessions.emotionModel(model, options);
+        // Likewise the scoring settings (a configured Silero VAD file must load here too).
+        RecordingScorer.windowing(manifest, settings.scoring());
         LOG.info("model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
                 manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
                 options.batchSize());

@@ -183,6 +183,28 @@ class ScoreJobTest {
     }
 
     @Test
+    void sileroVadIsUsedWhenConfiguredAndFindsTheSameSpeech() throws IOException {
+        Path conf = Files.writeString(tmp.resolve("silero.properties"),
+                "ser.vad=" + shared("models/silero_vad.onnx") + "\n");
+        Path out = tmp.resolve("silero-out");
+        Run run = ser("score", "--input", input.toString(), "--output", out.toString(), "--conf", conf.toString());
+        assertEquals(0, run.code(), run.err());
+        reader().read().parquet(out.resolve("recordings").toString()).createOrReplaceTempView("silero");
+        List<Row> rows = reader().sql("SELECT status, count(*) FROM silero GROUP BY status ORDER BY status").collectAsList();
+        assertEquals("[[error,2], [no_speech,1], [ok,4]]", rows.toString());
+        // Silero and the energy detector agree on how much speech there is, roughly
+        double silero = reader().sql("SELECT sum(speech_seconds) FROM silero").first().getDouble(0);
+        double energy = sql("SELECT sum(speech_seconds) FROM recordings").get(0).getDouble(0);
+        assertTrue(silero > 0.5 * energy && silero < 2 * energy, "silero " + silero + " s vs energy " + energy + " s");
+
+        Path missing = Files.writeString(tmp.resolve("nosilero.properties"), "ser.vad=/no/such/silero.onnx\n");
+        Run bad = ser("score", "--input", input.toString(), "--output", tmp.resolve("x6").toString(), "--conf",
+                missing.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("Silero VAD model /no/such/silero.onnx does not exist"), bad.err());
+    }
+
+    @Test
     void helpDescribesTheCommand() {
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         java.io.PrintStream old = System.out;
