@@ -1,0 +1,33 @@
+package dev.ser.pipeline.corpus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Audio files under a folder, recursively, in a stable order. */
+final class AudioFiles {
+    private AudioFiles() {
+    }
+
+    static List<Path> under(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new CorpusFormatException(dir + " does not exist or is not a directory");
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                        return !n.startsWith(".") && (n.endsWith(".wav") || n.endsWith(".flac"));
+                    })
+                    .sorted().toList();
+        }
+    }
+
+    static String stem(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? n : n.substring(0, dot);
+    }
+}
