@@ -2,7 +2,9 @@ package dev.ser.jobs;
 
 import dev.ser.jobs.bench.BenchmarkCommand;
 import dev.ser.jobs.demo.DemoCommand;
+import dev.ser.jobs.evaluate.EvaluateCommand;
 import dev.ser.jobs.score.ScoreCommand;
+import dev.ser.pipeline.corpus.CorpusFormatException;
 import dev.ser.pipeline.model.InvalidModelException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -11,7 +13,7 @@ import picocli.CommandLine.Command;
 /** The {@code ser} command line: one subcommand per job. */
 @Command(name = "ser", mixinStandardHelpOptions = true, version = "ser 0.1.0",
         description = "Speech emotion recognition over voice-note archives on Apache Spark.",
-        subcommands = {ScoreCommand.class, DemoCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScoreCommand.class, EvaluateCommand.class, DemoCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class Ser {
 
     public static void main(String[] args) {
@@ -28,7 +30,8 @@ public final class Ser {
         CommandLine cli = new CommandLine(new Ser());
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigurationException || e instanceof InvalidModelException) {
+            if (e instanceof ConfigurationException || e instanceof InvalidModelException
+                    || e instanceof CorpusFormatException) {
                 cmd.getErr().println("ser: error: " + e.getMessage());
                 return 2;
             }

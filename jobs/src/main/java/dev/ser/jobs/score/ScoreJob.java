@@ -8,19 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.jobs.ConfigurationException;
 import dev.ser.jobs.JobSettings;
-import dev.ser.pipeline.RecordingScorer;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
-import dev.ser.pipeline.model.OrtSessions;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
@@ -45,12 +41,7 @@ public final class ScoreJob {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ModelPackage model = ModelLocator.load(request.modelDir(), hadoop);
         ModelManifest manifest = model.manifest();
-        OnnxRuntimeOptions options = onnxOptions(spark, settings);
-        // Checks the graph against its manifest here, on the driver, before any task runs (in
-        // local mode the tasks then share this very session).
-        OrtSessions.emotionModel(model, options);
-        // Likewise the scoring settings (a configured Silero VAD file must load here too).
-        RecordingScorer.windowing(manifest, settings.scoring());
+        OnnxRuntimeOptions options = RecordingScoring.check(spark, model, settings);
         LOG.info("model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
                 manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
                 options.batchSize());
@@ -60,21 +51,12 @@ public final class ScoreJob {
         prepareOutput(out, hadoop, request.overwrite());
 
         long count = files.count();
-        // Small tasks (up to 16 per core, a recording each for small runs) let Spark balance
-        // long and short recordings over the cores; ser.recordings-per-partition sets their
-        // size for large archives. Outputs are coalesced into fewer files when written.
-        int parallelism = spark.sparkContext().defaultParallelism();
-        int partitions = (int) Math.max(1, Math.min(count, Math.max(16L * parallelism,
-                (count + settings.recordingsPerPartition() - 1) / settings.recordingsPerPartition())));
+        int partitions = RecordingScoring.partitions(spark, count, settings);
         int outputFiles = (int) Math.max(1, Math.min(partitions, (count + ROWS_PER_FILE - 1) / ROWS_PER_FILE));
         LOG.info("{} input file(s) in {} partition(s), listed in {} s", count, partitions, seconds(started));
 
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // Range partitions by size, largest first: Spark launches tasks in partition order, so
-        // the long recordings start early and the last tasks are short (less idle tail).
-        Dataset<Row> scored = files.repartitionByRange(partitions, col("length").desc())
-                .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
-                        settings.scoring(), request.runId()), Encoders.row(OutputSchema.scored(manifest.labels())))
+        Dataset<Row> scored = RecordingScoring.score(spark, files, partitions, model, options, settings,
+                        request.runId(), hadoop)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long scoredCount = scored.count(); // scores every recording once, into the cache
@@ -96,17 +78,6 @@ public final class ScoreJob {
 
     private static String seconds(long startedNanos) {
         return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
-    }
-
-    private static OnnxRuntimeOptions onnxOptions(SparkSession spark, JobSettings settings) {
-        if (settings.intraOpThreads() != null) {
-            return new OnnxRuntimeOptions(settings.intraOpThreads(), settings.batchSize());
-        }
-        var conf = spark.sparkContext().getConf();
-        int taskCpus = conf.getInt("spark.task.cpus", 1);
-        int cores = conf.getInt("spark.executor.cores", spark.sparkContext().isLocal()
-                ? spark.sparkContext().defaultParallelism() : Runtime.getRuntime().availableProcessors());
-        return OnnxRuntimeOptions.forExecutor(cores, Math.max(1, cores / taskCpus), settings.batchSize());
     }
 
     private static void prepareOutput(Path out, Configuration hadoop, boolean overwrite) {

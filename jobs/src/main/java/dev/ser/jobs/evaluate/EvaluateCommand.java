@@ -1,0 +1,113 @@
+package dev.ser.jobs.evaluate;
+
+import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.SparkSessions;
+import dev.ser.pipeline.corpus.CremaDReader;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ser evaluate}: per-corpus, speaker-independent evaluation of an emotion model. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate an emotion model on labelled corpora with speaker-independent folds.",
+                "Writes OUT/metrics.json, OUT/predictions/ (Parquet), OUT/confusion-<corpus>.png and OUT/report.html."})
+public final class EvaluateCommand implements Callable<Integer> {
+
+    /** One --corpus NAME --root DIR pair. */
+    static final class CorpusArgs {
+        @Option(names = "--corpus", required = true, paramLabel = "NAME",
+                description = "ravdess, crema-d, iemocap or emodb (repeat --corpus/--root for several).")
+        String name;
+
+        @Option(names = "--root", required = true, paramLabel = "DIR",
+                description = "The corpus directory in its published layout (EmoDB: the folder of its audio).")
+        Path root;
+    }
+
+    @ArgGroup(exclusive = false, multiplicity = "1..*")
+    List<CorpusArgs> corpora;
+
+    @Option(names = "--model", paramLabel = "DIR-or-PATTERN",
+            description = {"Model directory, or a pattern with {fold} (1-based) naming one model per fold, which",
+                    "scores that fold's test speakers. Default: the bundled default model."})
+    String model;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "Output directory.")
+    String output;
+
+    @Option(names = "--folds", defaultValue = "5",
+            description = "Speaker folds (IEMOCAP folds by session). Default: ${DEFAULT-VALUE}.")
+    int folds;
+
+    @Option(names = "--fold-plots", description = "Also draw a confusion matrix per fold.")
+    boolean foldPlots;
+
+    @Option(names = "--ravdess-calm-as-neutral", description = "Count RAVDESS calm as neutral.")
+    boolean calmAsNeutral;
+
+    @Option(names = "--crema-d-label", defaultValue = "intended", paramLabel = "intended|perceived",
+            description = "CREMA-D label: the actor's intended emotion or the crowd's perceived one. Default: ${DEFAULT-VALUE}.")
+    String cremaLabel;
+
+    @Option(names = "--iemocap-keep-excited", description = "Do not merge IEMOCAP's excited into happiness.")
+    boolean keepExcited;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: spark-submit's, else local[*].")
+    String master;
+
+    @Option(names = "--conf", paramLabel = "FILE", description = "Properties overriding conf/ser.properties.")
+    Path conf;
+
+    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        JobSettings settings = JobSettings.load(conf);
+        if (!cremaLabel.equals("intended") && !cremaLabel.equals("perceived")) {
+            throw new dev.ser.jobs.ConfigurationException("--crema-d-label is 'intended' or 'perceived', not '"
+                    + cremaLabel + "'");
+        }
+        CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral,
+                cremaLabel.equals("intended") ? CremaDReader.LabelSource.INTENDED : CremaDReader.LabelSource.PERCEIVED,
+                !keepExcited);
+        List<CorpusSpec> specs = corpora.stream().map(c -> new CorpusSpec(c.name, c.root, options)).toList();
+        specs.forEach(CorpusSpec::reader); // an unknown corpus name fails before Spark starts
+        String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC))
+                + "-" + UUID.randomUUID().toString().substring(0, 8);
+        SparkSession spark = SparkSessions.start("ser evaluate", master, settings);
+        try {
+            var metrics = EvaluateJob.run(spark, new EvaluateRequest(specs, model, output, folds, foldPlots, runId,
+                    overwrite), settings);
+            System.out.println("ser evaluate: run " + runId + ", output " + output);
+            metrics.path("corpora").fields().forEachRemaining(e -> {
+                var c = e.getValue();
+                var o = c.path("over_folds");
+                System.out.printf("  %-8s %d clips scored of %d in the 4 classes; over %d folds: WA %.3f ± %.3f, "
+                                + "UA %.3f ± %.3f, macro F1 %.3f ± %.3f; arousal accuracy %.3f%n", e.getKey(),
+                        c.path("clips").path("scored").asInt(), c.path("clips").path("used").asInt(), c.path("folds").asInt(),
+                        o.path("wa").path("mean").asDouble(), o.path("wa").path("std").asDouble(),
+                        o.path("ua").path("mean").asDouble(), o.path("ua").path("std").asDouble(),
+                        o.path("macro_f1").path("mean").asDouble(), o.path("macro_f1").path("std").asDouble(),
+                        c.path("arousal").path("accuracy").asDouble());
+            });
+            for (var m : metrics.path("models")) {
+                if (!m.path("trained").asBoolean()) {
+                    System.out.println("  note: model " + m.path("name").asText() + " is UNTRAINED; these figures "
+                            + "measure nothing but the pipeline.");
+                }
+            }
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

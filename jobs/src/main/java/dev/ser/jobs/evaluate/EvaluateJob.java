@@ -1,0 +1,288 @@
+package dev.ser.jobs.evaluate;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.score.ModelLocator;
+import dev.ser.jobs.score.RecordingScoring;
+import dev.ser.pipeline.corpus.CorpusListing;
+import dev.ser.pipeline.corpus.EmotionClass;
+import dev.ser.pipeline.corpus.LabelledClip;
+import dev.ser.pipeline.corpus.LeaveSpeakersOutFolds;
+import dev.ser.pipeline.metrics.ArousalAnalysis;
+import dev.ser.pipeline.metrics.ClassificationMetrics;
+import dev.ser.pipeline.metrics.ConfusionMatrix;
+import dev.ser.pipeline.model.ModelPackage;
+import dev.ser.pipeline.model.OnnxRuntimeOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The evaluate job: read labelled corpora, assign speaker-independent folds, score every
+ * 4-class clip exactly as the score job scores a voice note (each fold's test speakers with
+ * that fold's model when one is given per fold), and write {@code predictions/} (Parquet),
+ * {@code metrics.json}, confusion-matrix PNGs and {@code report.html}.
+ */
+public final class EvaluateJob {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final StructType CLIPS = new StructType()
+            .add("path", DataTypes.StringType, false)
+            .add("length", DataTypes.LongType, false)
+            .add("modification_time", DataTypes.TimestampType, false)
+            .add("corpus", DataTypes.StringType, false)
+            .add("speaker", DataTypes.StringType, false)
+            .add("gender", DataTypes.StringType, false)
+            .add("fold", DataTypes.IntegerType, false)
+            .add("label", DataTypes.StringType, false)
+            .add("corpus_label", DataTypes.StringType, false)
+            .add("facts", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false);
+
+    private EvaluateJob() {
+    }
+
+    /** One corpus as read, with its folds. */
+    private record Corpus(CorpusSpec spec, CorpusListing listing, Map<String, Integer> folds) {
+        int foldCount() {
+            return LeaveSpeakersOutFolds.count(folds);
+        }
+    }
+
+    public static ObjectNode run(SparkSession spark, EvaluateRequest request, JobSettings settings) throws IOException {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        List<Corpus> corpora = new ArrayList<>();
+        for (CorpusSpec spec : request.corpora()) {
+            CorpusListing listing = spec.reader().read(spec.root());
+            List<LabelledClip> used = listing.used();
+            if (used.isEmpty()) {
+                throw new ConfigurationException(spec.name() + " at " + spec.root() + " has no clip in the 4 classes");
+            }
+            try {
+                corpora.add(new Corpus(spec, listing, LeaveSpeakersOutFolds.assign(used, request.folds())));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException(spec.name() + ": " + e.getMessage() + "; lower --folds");
+            }
+            LOG.info("{}: {} clips, {} in the 4 classes, excluded {}", spec.name(), listing.clips().size(), used.size(),
+                    listing.excludedByCorpusLabel());
+        }
+        int maxFolds = corpora.stream().mapToInt(Corpus::foldCount).max().orElse(1);
+        Map<Integer, ModelPackage> modelByFold = models(request.model(), maxFolds, hadoop);
+
+        Path out = new Path(request.output());
+        FileSystem fs = out.getFileSystem(hadoop);
+        if (fs.exists(out)) {
+            if (!request.overwrite()) {
+                throw new ConfigurationException("output " + out + " already exists; choose another --output or pass "
+                        + "--overwrite to replace it");
+            }
+            fs.delete(out, true);
+        }
+
+        Dataset<Row> clips = spark.createDataFrame(clipRows(corpora), CLIPS).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> scored = null;
+        Map<String, OnnxRuntimeOptions> checked = new LinkedHashMap<>();
+        for (Map.Entry<ModelPackage, List<Integer>> e : foldsByModel(modelByFold).entrySet()) {
+            ModelPackage model = e.getKey();
+            checked.computeIfAbsent(model.sha256(), k -> RecordingScoring.check(spark, model, settings));
+            Dataset<Row> listing = clips.filter(col("fold").isin(e.getValue().toArray()))
+                    .select("path", "length", "modification_time");
+            long count = listing.count();
+            Dataset<Row> part = RecordingScoring.score(spark, listing, RecordingScoring.partitions(spark, count, settings),
+                    model, checked.get(model.sha256()), settings, request.runId(), hadoop);
+            scored = scored == null ? part : scored.unionByName(part);
+        }
+        Dataset<Row> predictions = clips.drop("length", "modification_time")
+                .join(scored.select(col("path"), col("status"), col("error"), col("emotion").as("predicted"),
+                        col("probabilities"), col("confidence"), col("model_name"), col("model_sha256"), col("run_id")),
+                        "path")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            predictions.coalesce(1).write().parquet(new Path(out, "predictions").toString());
+            List<Row> rows = predictions.select("corpus", "fold", "label", "predicted", "status").collectAsList();
+            ObjectNode metrics = metrics(corpora, rows, modelByFold, request, out, fs);
+            write(fs, new Path(out, "metrics.json"), JSON.writeValueAsBytes(metrics));
+            write(fs, new Path(out, "report.html"), EvaluationReport.html(metrics).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+            return metrics;
+        } finally {
+            predictions.unpersist();
+            clips.unpersist();
+        }
+    }
+
+    /** The model of each fold, by 1-based fold number. */
+    private static Map<Integer, ModelPackage> models(String model, int folds, Configuration hadoop) {
+        Map<Integer, ModelPackage> byFold = new TreeMap<>();
+        ModelPackage single = model == null || !model.contains("{fold}") ? ModelLocator.load(model, hadoop) : null;
+        for (int f = 1; f <= folds; f++) {
+            ModelPackage m = single != null ? single
+                    : ModelLocator.load(model.replace("{fold}", String.valueOf(f)), hadoop);
+            if (!new HashSet<>(m.manifest().labels()).equals(new HashSet<>(EmotionClass.LABELS))) {
+                throw new ConfigurationException("model " + m.source() + " has labels " + m.manifest().labels()
+                        + "; evaluation needs the 4 classes " + EmotionClass.LABELS);
+            }
+            byFold.put(f, m);
+        }
+        return byFold;
+    }
+
+    private static Map<ModelPackage, List<Integer>> foldsByModel(Map<Integer, ModelPackage> byFold) {
+        Map<ModelPackage, List<Integer>> out = new LinkedHashMap<>();
+        byFold.forEach((fold, m) -> out.computeIfAbsent(m, k -> new ArrayList<>()).add(fold));
+        return out;
+    }
+
+    private static List<Row> clipRows(List<Corpus> corpora) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (Corpus c : corpora) {
+            for (LabelledClip clip : c.listing().used()) {
+                java.nio.file.Path p = java.nio.file.Path.of(clip.path());
+                boolean exists = Files.exists(p);
+                rows.add(RowFactory.create(p.toUri().toString().replaceFirst("^file:///", "file:/"),
+                        exists ? Files.size(p) : 0L,
+                        new Timestamp(exists ? Files.getLastModifiedTime(p).toMillis() : 0L), c.spec().name(),
+                        clip.speaker(), clip.gender(), c.folds().get(clip.speaker()) + 1, clip.label(),
+                        clip.corpusLabel(), scala.jdk.javaapi.CollectionConverters.asScala(clip.facts())));
+            }
+        }
+        return rows;
+    }
+
+    private static ObjectNode metrics(List<Corpus> corpora, List<Row> rows, Map<Integer, ModelPackage> models,
+                                      EvaluateRequest request, Path out, FileSystem fs) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("run_id", request.runId());
+        ArrayNode modelNodes = root.putArray("models");
+        foldsByModel(models).forEach((m, folds) -> {
+            ObjectNode n = modelNodes.addObject();
+            n.put("name", m.manifest().displayName()).put("sha256", m.sha256()).put("trained", m.manifest().trained())
+                    .put("source", m.source());
+            ArrayNode f = n.putArray("folds");
+            folds.forEach(f::add);
+        });
+        root.put("labels", String.join(",", EmotionClass.LABELS));
+        ObjectNode byCorpus = root.putObject("corpora");
+        for (Corpus c : corpora) {
+            String name = c.spec().name();
+            ObjectNode n = byCorpus.putObject(name);
+            n.put("root", c.spec().root().toString());
+            n.set("reader_options", JSON.valueToTree(c.listing().options()));
+            n.put("folds", c.foldCount());
+            Map<Integer, List<String>> speakers = new TreeMap<>();
+            c.folds().forEach((s, f) -> speakers.computeIfAbsent(f + 1, k -> new ArrayList<>()).add(s));
+            n.set("fold_speakers", JSON.valueToTree(speakers));
+
+            ConfusionMatrix all = new ConfusionMatrix(EmotionClass.LABELS);
+            Map<Integer, ConfusionMatrix> perFold = new TreeMap<>();
+            Map<String, Integer> notScored = new TreeMap<>();
+            int used = 0;
+            for (Row r : rows) {
+                if (!r.getString(0).equals(name)) {
+                    continue;
+                }
+                used++;
+                if (!r.getString(4).equals("ok")) {
+                    notScored.merge(r.getString(4), 1, Integer::sum);
+                    continue;
+                }
+                all.add(r.getString(2), r.getString(3));
+                perFold.computeIfAbsent(r.getInt(1), k -> new ConfusionMatrix(EmotionClass.LABELS))
+                        .add(r.getString(2), r.getString(3));
+            }
+            ObjectNode counts = n.putObject("clips");
+            counts.put("total", c.listing().clips().size()).put("used", used).put("scored", all.total());
+            counts.set("excluded_by_label", JSON.valueToTree(c.listing().excludedByCorpusLabel()));
+            counts.set("not_scored_by_status", JSON.valueToTree(notScored));
+
+            n.set("pooled", metricsNode(ClassificationMetrics.of(all)));
+            ArrayNode folds = n.putArray("per_fold");
+            List<Double> wa = new ArrayList<>();
+            List<Double> ua = new ArrayList<>();
+            List<Double> f1 = new ArrayList<>();
+            Map<String, List<Double>> classF1 = new LinkedHashMap<>();
+            for (Map.Entry<Integer, ConfusionMatrix> e : perFold.entrySet()) {
+                ClassificationMetrics m = ClassificationMetrics.of(e.getValue());
+                ObjectNode fn = metricsNode(m);
+                fn.put("fold", e.getKey());
+                fn.put("model_sha256", models.get(e.getKey()).sha256());
+                folds.add(fn);
+                wa.add(m.accuracy());
+                ua.add(m.balancedAccuracy());
+                f1.add(m.macroF1());
+                m.perClass().forEach((label, pc) -> classF1.computeIfAbsent(label, k -> new ArrayList<>()).add(pc.f1()));
+                if (request.foldPlots()) {
+                    chart(fs, new Path(out, "confusion-" + name + "-fold" + e.getKey() + ".png"),
+                            name + ", fold " + e.getKey(), e.getValue());
+                }
+            }
+            ObjectNode spread = n.putObject("over_folds");
+            spread.set("wa", JSON.valueToTree(ClassificationMetrics.Spread.of(wa)));
+            spread.set("ua", JSON.valueToTree(ClassificationMetrics.Spread.of(ua)));
+            spread.set("macro_f1", JSON.valueToTree(ClassificationMetrics.Spread.of(f1)));
+            ObjectNode perClassF1 = spread.putObject("per_class_f1");
+            classF1.forEach((label, v) -> perClassF1.set(label, JSON.valueToTree(ClassificationMetrics.Spread.of(v))));
+
+            ArousalAnalysis a = ArousalAnalysis.of(all);
+            ObjectNode an = n.putObject("arousal");
+            an.set("labels", JSON.valueToTree(ArousalAnalysis.LEVELS));
+            an.set("confusion", JSON.valueToTree(a.confusion()));
+            an.put("accuracy", a.accuracy()).put("high_recall", a.highRecall()).put("low_recall", a.lowRecall());
+
+            String png = "confusion-" + name + ".png";
+            chart(fs, new Path(out, png), name + " (" + all.total() + " clips, all folds)", all);
+            n.put("confusion_png", png);
+            LOG.info("{}: WA {} UA {} macro F1 {} over {} scored clips", name, ClassificationMetrics.of(all).accuracy(),
+                    ClassificationMetrics.of(all).balancedAccuracy(), ClassificationMetrics.of(all).macroF1(), all.total());
+        }
+        return root;
+    }
+
+    private static ObjectNode metricsNode(ClassificationMetrics m) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("n", m.total()).put("wa", m.accuracy()).put("ua", m.balancedAccuracy()).put("macro_f1", m.macroF1());
+        n.set("per_class", JSON.valueToTree(m.perClass()));
+        n.set("confusion", JSON.valueToTree(m.confusion()));
+        return n;
+    }
+
+    private static void chart(FileSystem fs, Path file, String title, ConfusionMatrix m) throws IOException {
+        java.nio.file.Path tmp = Files.createTempFile("confusion", ".png");
+        try {
+            ConfusionMatrixChart.write(tmp, title, m.labels(), m.counts());
+            write(fs, file, Files.readAllBytes(tmp));
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void write(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        try (OutputStream o = fs.create(file, true)) {
+            o.write(bytes);
+        }
+    }
+}

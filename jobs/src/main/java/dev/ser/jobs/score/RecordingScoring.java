@@ -1,0 +1,67 @@
+package dev.ser.jobs.score;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.ser.jobs.JobSettings;
+import dev.ser.pipeline.RecordingScorer;
+import dev.ser.pipeline.model.ModelPackage;
+import dev.ser.pipeline.model.OnnxRuntimeOptions;
+import dev.ser.pipeline.model.OrtSessions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Scores listed recordings (rows of path, length, modification time) with one model, in
+ * balanced tasks over the executors' shared sessions: the one way recordings are scored, by
+ * the score job and by evaluation alike. Returns rows of {@link OutputSchema#scored}.
+ */
+public final class RecordingScoring {
+    private RecordingScoring() {
+    }
+
+    /**
+     * Checks the model and the settings on the driver (so a bad model or VAD path fails here,
+     * once, with its message) and returns the thread settings tasks will use.
+     */
+    public static OnnxRuntimeOptions check(SparkSession spark, ModelPackage model, JobSettings settings) {
+        OnnxRuntimeOptions options = onnxOptions(spark, settings);
+        // in local mode the tasks then share this very session
+        OrtSessions.emotionModel(model, options);
+        RecordingScorer.windowing(model.manifest(), settings.scoring());
+        return options;
+    }
+
+    /** Tasks for {@code count} recordings: small enough to balance, at least a recording each. */
+    public static int partitions(SparkSession spark, long count, JobSettings settings) {
+        int parallelism = spark.sparkContext().defaultParallelism();
+        // Up to 16 tasks per core (a recording each in small runs) let Spark balance long and
+        // short recordings; ser.recordings-per-partition sets their size in large archives.
+        return (int) Math.max(1, Math.min(count, Math.max(16L * parallelism,
+                (count + settings.recordingsPerPartition() - 1) / settings.recordingsPerPartition())));
+    }
+
+    public static Dataset<Row> score(SparkSession spark, Dataset<Row> listing, int partitions, ModelPackage model,
+                                     OnnxRuntimeOptions options, JobSettings settings, String runId, Configuration hadoop) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // Range partitions by size, largest first: Spark launches tasks in partition order, so
+        // long recordings start early and the last tasks are short.
+        return listing.repartitionByRange(partitions, col("length").desc())
+                .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
+                        settings.scoring(), runId), Encoders.row(OutputSchema.scored(model.manifest().labels())));
+    }
+
+    private static OnnxRuntimeOptions onnxOptions(SparkSession spark, JobSettings settings) {
+        if (settings.intraOpThreads() != null) {
+            return new OnnxRuntimeOptions(settings.intraOpThreads(), settings.batchSize());
+        }
+        var conf = spark.sparkContext().getConf();
+        int taskCpus = conf.getInt("spark.task.cpus", 1);
+        int cores = conf.getInt("spark.executor.cores", spark.sparkContext().isLocal()
+                ? spark.sparkContext().defaultParallelism() : Runtime.getRuntime().availableProcessors());
+        return OnnxRuntimeOptions.forExecutor(cores, Math.max(1, cores / taskCpus), settings.batchSize());
+    }
+}
