@@ -68,22 +68,14 @@ class CorpusReadersTest {
         assertTrue(missing.getMessage().contains("nothing"), missing.getMessage());
     }
 
+    private static byte[] tone(String name) {
+        return TestAudio.wav(new float[][] {TestAudio.sine(200, 0.3, 16_000, 0.3)}, 16_000,
+                dev.ser.pipeline.audio.WavWriter.Encoding.PCM16, false);
+    }
+
     /** A CREMA-D tree: the real file names of 6 actors and the real metadata, with generated audio. */
     private Path cremaTree() throws IOException {
-        Path meta = SharedCorpora.require("corpora/crema-d-metadata");
-        Path root = tmp.resolve("crema-d");
-        Path audio = Files.createDirectories(root.resolve("AudioWAV"));
-        byte[] wav = TestAudio.wav(new float[][] {TestAudio.sine(200, 0.3, 16_000, 0.3)}, 16_000,
-                dev.ser.pipeline.audio.WavWriter.Encoding.PCM16, false);
-        for (String name : Files.readAllLines(meta.resolve("AudioWAV-filenames.txt"))) {
-            if (name.matches("10(01|02|03|04|05|06)_.*")) {
-                Files.write(audio.resolve(name.strip()), wav);
-            }
-        }
-        Files.copy(meta.resolve("VideoDemographics.csv"), root.resolve("VideoDemographics.csv"));
-        Files.createDirectories(root.resolve("processedResults"));
-        Files.copy(meta.resolve("summaryTable.csv"), root.resolve("processedResults/summaryTable.csv"));
-        return root;
+        return CorpusTrees.cremaD(tmp.resolve("crema-d"), "100[1-6]", CorpusReadersTest::tone);
     }
 
     @Test
@@ -135,38 +127,15 @@ class CorpusReadersTest {
 
     /** An IEMOCAP tree in the official layout, with generated audio. */
     private Path iemocapTree() throws IOException {
-        Path root = tmp.resolve("iemocap");
-        String[][] sessions = {
-                {"Ses01F_impro01", "[6.2901 - 8.2357]\tSes01F_impro01_F000\tneu\t[2.5000, 2.5000, 2.5000]",
-                        "C-E2:\tNeutral;\t()", "[10.0100 - 11.3925]\tSes01F_impro01_M000\tfru\t[2.5000, 3.5000, 3.0000]",
-                        "[14.8872 - 18.0175]\tSes01F_impro01_F001\texc\t[3.5000, 3.5000, 3.0000]",
-                        "[19.2900 - 20.7875]\tSes01F_impro01_M001\tang\t[1.5000, 3.5000, 4.0000]"},
-                {"Ses01M_script01_1", "% comment line",
-                        "[1.0000 - 2.5000]\tSes01M_script01_1_M000\tsad\t[2.0000, 2.0000, 2.0000]",
-                        "[3.0000 - 4.5000]\tSes01M_script01_1_F000\txxx\t[2.5000, 2.5000, 2.5000]",
-                        "[5.0000 - 6.0000]\tSes01M_script01_1_F001\thap\t[4.0000, 3.0000, 3.0000]"},
-                {"Ses02F_impro02", "[1.0000 - 2.0000]\tSes02F_impro02_F000\tneu\t[2.5000, 2.5000, 2.5000]",
-                        "[2.5000 - 3.5000]\tSes02F_impro02_M000\tsad\t[2.0000, 2.0000, 2.0000]"}};
-        for (String[] dialog : sessions) {
-            String session = "Session" + Integer.parseInt(dialog[0].substring(3, 5));
-            Path labels = Files.createDirectories(root.resolve(session).resolve("dialog/EmoEvaluation"));
-            Files.write(labels.resolve(dialog[0] + ".txt"), List.of(dialog).subList(1, dialog.length));
-            Path wavDir = Files.createDirectories(root.resolve(session).resolve("sentences/wav").resolve(dialog[0]));
-            for (String line : dialog) {
-                if (line.startsWith("[")) {
-                    TestAudio.writeWav(wavDir.resolve(line.split("\t")[1] + ".wav"), TestAudio.sine(150, 0.5, 16_000, 0.3), 16_000);
-                }
-            }
-        }
-        return root;
+        return CorpusTrees.iemocap(tmp.resolve("iemocap"), CorpusTrees.IEMOCAP_DIALOGS, CorpusReadersTest::tone);
     }
 
     @Test
     void iemocapLabelsSpeakersAndSessions() throws IOException {
         Path root = iemocapTree();
         CorpusListing merged = new IemocapReader(true).read(root);
-        assertEquals(9, merged.clips().size());
-        assertEquals(Map.of("anger", 1L, "happiness", 2L, "neutral", 2L, "sadness", 2L), byLabel(merged.used()));
+        assertEquals(11, merged.clips().size());
+        assertEquals(Map.of("anger", 2L, "happiness", 3L, "neutral", 2L, "sadness", 2L), byLabel(merged.used()));
         assertEquals(Map.of("fru", 1, "xxx", 1), merged.excludedByCorpusLabel());
         LabelledClip exc = merged.clips().stream().filter(c -> c.corpusLabel().equals("exc")).findFirst().orElseThrow();
         assertEquals("happiness", exc.label());
@@ -182,7 +151,7 @@ class CorpusReadersTest {
 
         CorpusListing unmerged = new IemocapReader(false).read(root);
         assertNull(unmerged.clips().stream().filter(c -> c.corpusLabel().equals("exc")).findFirst().orElseThrow().label());
-        assertEquals(1, unmerged.excludedByCorpusLabel().get("exc"));
+        assertEquals(2, unmerged.excludedByCorpusLabel().get("exc"));
 
         Map<String, Integer> folds = LeaveSpeakersOutFolds.assign(merged.used(), 5);
         assertEquals(Map.of("Ses01F", 0, "Ses01M", 0, "Ses02F", 1, "Ses02M", 1), folds, "folds are sessions");
@@ -190,7 +159,7 @@ class CorpusReadersTest {
         Path bad = root.resolve("Session2/dialog/EmoEvaluation/Ses02F_impro02.txt");
         Files.writeString(bad, "[1.0 - 2.0] Ses02F_impro02_F000 neu\n", java.nio.file.StandardOpenOption.APPEND);
         var e = assertThrows(CorpusFormatException.class, () -> new IemocapReader(true).read(root));
-        assertTrue(e.getMessage().contains("Ses02F_impro02.txt:3"), e.getMessage());
+        assertTrue(e.getMessage().contains("Ses02F_impro02.txt:5"), e.getMessage());
     }
 
     @Test
