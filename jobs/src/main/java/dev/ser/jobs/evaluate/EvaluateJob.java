@@ -10,10 +10,7 @@ import dev.ser.jobs.ConfigurationException;
 import dev.ser.jobs.JobSettings;
 import dev.ser.jobs.score.ModelLocator;
 import dev.ser.jobs.score.RecordingScoring;
-import dev.ser.pipeline.corpus.CorpusListing;
 import dev.ser.pipeline.corpus.EmotionClass;
-import dev.ser.pipeline.corpus.LabelledClip;
-import dev.ser.pipeline.corpus.LeaveSpeakersOutFolds;
 import dev.ser.pipeline.metrics.ArousalAnalysis;
 import dev.ser.pipeline.metrics.ClassificationMetrics;
 import dev.ser.pipeline.metrics.ConfusionMatrix;
@@ -22,7 +19,6 @@ import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,10 +30,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,46 +44,13 @@ import org.slf4j.LoggerFactory;
 public final class EvaluateJob {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final StructType CLIPS = new StructType()
-            .add("path", DataTypes.StringType, false)
-            .add("length", DataTypes.LongType, false)
-            .add("modification_time", DataTypes.TimestampType, false)
-            .add("corpus", DataTypes.StringType, false)
-            .add("speaker", DataTypes.StringType, false)
-            .add("gender", DataTypes.StringType, false)
-            .add("fold", DataTypes.IntegerType, false)
-            .add("label", DataTypes.StringType, false)
-            .add("corpus_label", DataTypes.StringType, false)
-            .add("facts", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false);
-
     private EvaluateJob() {
-    }
-
-    /** One corpus as read, with its folds. */
-    private record Corpus(CorpusSpec spec, CorpusListing listing, Map<String, Integer> folds) {
-        int foldCount() {
-            return LeaveSpeakersOutFolds.count(folds);
-        }
     }
 
     public static ObjectNode run(SparkSession spark, EvaluateRequest request, JobSettings settings) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        List<Corpus> corpora = new ArrayList<>();
-        for (CorpusSpec spec : request.corpora()) {
-            CorpusListing listing = spec.reader().read(spec.root());
-            List<LabelledClip> used = listing.used();
-            if (used.isEmpty()) {
-                throw new ConfigurationException(spec.name() + " at " + spec.root() + " has no clip in the 4 classes");
-            }
-            try {
-                corpora.add(new Corpus(spec, listing, LeaveSpeakersOutFolds.assign(used, request.folds())));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(spec.name() + ": " + e.getMessage() + "; lower --folds");
-            }
-            LOG.info("{}: {} clips, {} in the 4 classes, excluded {}", spec.name(), listing.clips().size(), used.size(),
-                    listing.excludedByCorpusLabel());
-        }
-        int maxFolds = corpora.stream().mapToInt(Corpus::foldCount).max().orElse(1);
+        List<LabelledCorpus> corpora = LabelledCorpus.read(request.corpora(), request.folds());
+        int maxFolds = corpora.stream().mapToInt(LabelledCorpus::foldCount).max().orElse(1);
         Map<Integer, ModelPackage> modelByFold = models(request.model(), maxFolds, hadoop);
 
         Path out = new Path(request.output());
@@ -103,7 +63,7 @@ public final class EvaluateJob {
             fs.delete(out, true);
         }
 
-        Dataset<Row> clips = spark.createDataFrame(clipRows(corpora), CLIPS).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> clips = spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS).persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> scored = null;
         Map<String, OnnxRuntimeOptions> checked = new LinkedHashMap<>();
         for (Map.Entry<ModelPackage, List<Integer>> e : foldsByModel(modelByFold).entrySet()) {
@@ -157,23 +117,7 @@ public final class EvaluateJob {
         return out;
     }
 
-    private static List<Row> clipRows(List<Corpus> corpora) throws IOException {
-        List<Row> rows = new ArrayList<>();
-        for (Corpus c : corpora) {
-            for (LabelledClip clip : c.listing().used()) {
-                java.nio.file.Path p = java.nio.file.Path.of(clip.path());
-                boolean exists = Files.exists(p);
-                rows.add(RowFactory.create(p.toUri().toString().replaceFirst("^file:///", "file:/"),
-                        exists ? Files.size(p) : 0L,
-                        new Timestamp(exists ? Files.getLastModifiedTime(p).toMillis() : 0L), c.spec().name(),
-                        clip.speaker(), clip.gender(), c.folds().get(clip.speaker()) + 1, clip.label(),
-                        clip.corpusLabel(), scala.jdk.javaapi.CollectionConverters.asScala(clip.facts())));
-            }
-        }
-        return rows;
-    }
-
-    private static ObjectNode metrics(List<Corpus> corpora, List<Row> rows, Map<Integer, ModelPackage> models,
+    private static ObjectNode metrics(List<LabelledCorpus> corpora, List<Row> rows, Map<Integer, ModelPackage> models,
                                       EvaluateRequest request, Path out, FileSystem fs) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("run_id", request.runId());
@@ -187,14 +131,14 @@ public final class EvaluateJob {
         });
         root.put("labels", String.join(",", EmotionClass.LABELS));
         ObjectNode byCorpus = root.putObject("corpora");
-        for (Corpus c : corpora) {
+        for (LabelledCorpus c : corpora) {
             String name = c.spec().name();
             ObjectNode n = byCorpus.putObject(name);
             n.put("root", c.spec().root().toString());
             n.set("reader_options", JSON.valueToTree(c.listing().options()));
             n.put("folds", c.foldCount());
             Map<Integer, List<String>> speakers = new TreeMap<>();
-            c.folds().forEach((s, f) -> speakers.computeIfAbsent(f + 1, k -> new ArrayList<>()).add(s));
+            c.folds().forEach((s, f) -> speakers.computeIfAbsent(f, k -> new ArrayList<>()).add(s));
             n.set("fold_speakers", JSON.valueToTree(speakers));
 
             ConfusionMatrix all = new ConfusionMatrix(EmotionClass.LABELS);
