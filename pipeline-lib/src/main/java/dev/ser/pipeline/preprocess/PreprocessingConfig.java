@@ -11,7 +11,7 @@ package dev.ser.pipeline.preprocess;
  * @param peakNormalize    peak level after normalisation (0.95)
  */
 public record PreprocessingConfig(Double trimTopDb, int trimFrameLength, int trimHopLength,
-                                  Double preEmphasis, Double peakNormalize) {
+                                  Double preEmphasis, Double peakNormalize) implements java.io.Serializable {
 
     /** The study's preprocessing: trim at 20 dB, pre-emphasis 0.97, peak-normalise to 0.95. */
     public static final PreprocessingConfig STUDY = new PreprocessingConfig(20.0, 2048, 512, 0.97, 0.95);

@@ -8,7 +8,8 @@ package dev.ser.pipeline.window;
  * @param minLastWindowSeconds a last, partial window shorter than this is dropped (1.0 s),
  *                           unless it is the recording's only window
  */
-public record WindowConfig(double windowSeconds, double hopSeconds, double minLastWindowSeconds) {
+public record WindowConfig(double windowSeconds, double hopSeconds, double minLastWindowSeconds)
+        implements java.io.Serializable {
 
     public static final WindowConfig DEFAULT = new WindowConfig(8.0, 8.0, 1.0);
 

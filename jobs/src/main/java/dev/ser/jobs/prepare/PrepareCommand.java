@@ -1,0 +1,66 @@
+package dev.ser.jobs.prepare;
+
+import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.SparkSessions;
+import dev.ser.jobs.evaluate.CorpusSpec;
+import dev.ser.pipeline.corpus.CremaDReader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ser prepare}: training windows from labelled corpora, cut by the serving pipeline. */
+@Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Cut labelled corpora into 8 s training windows with the score job's own decoding, VAD,",
+                "windowing and preprocessing. Writes OUT/shards/*.npy, OUT/index.jsonl and OUT/prepare.json."})
+public final class PrepareCommand implements Callable<Integer> {
+
+    /** One --corpus NAME --root DIR pair. */
+    static final class CorpusArgs {
+        @Option(names = "--corpus", required = true, paramLabel = "NAME", description = "ravdess, crema-d, iemocap or emodb.")
+        String name;
+
+        @Option(names = "--root", required = true, paramLabel = "DIR", description = "The corpus directory.")
+        Path root;
+    }
+
+    @ArgGroup(exclusive = false, multiplicity = "1..*")
+    List<CorpusArgs> corpora;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT", description = "Output directory.")
+    String output;
+
+    @Option(names = "--folds", defaultValue = "5", description = "Speaker folds. Default: ${DEFAULT-VALUE}.")
+    int folds;
+
+    @Option(names = "--ravdess-calm-as-neutral", description = "Count RAVDESS calm as neutral.")
+    boolean calmAsNeutral;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: spark-submit's, else local[*].")
+    String master;
+
+    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+        CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral, CremaDReader.LabelSource.INTENDED,
+                true);
+        List<CorpusSpec> specs = corpora.stream().map(c -> new CorpusSpec(c.name, c.root, options)).toList();
+        specs.forEach(CorpusSpec::reader);
+        SparkSession spark = SparkSessions.start("ser prepare", master, JobSettings.load(null));
+        try {
+            var meta = PrepareJob.run(spark, specs, folds, output, overwrite);
+            System.out.println("ser prepare: " + output);
+            meta.path("corpora").fields().forEachRemaining(e -> System.out.println("  " + e.getKey() + ": windows "
+                    + e.getValue().path("windows_by_label") + ", clips without windows "
+                    + e.getValue().path("clips_without_windows")));
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}
