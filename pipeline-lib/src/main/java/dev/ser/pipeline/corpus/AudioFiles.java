@@ -15,7 +15,8 @@ final class AudioFiles {
         if (!Files.isDirectory(dir)) {
             throw new CorpusFormatException(dir + " does not exist or is not a directory");
         }
-        try (Stream<Path> s = Files.walk(dir)) {
+        // corpora are often assembled from symbolic links
+        try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(Files::isRegularFile)
                     .filter(p -> {
                         String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);

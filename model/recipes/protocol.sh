@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The study's protocol on our corpora (RAVDESS actors 01-20 in IEMOCAP's role, EmoDB in
+# CREMA-D's): 5 speaker folds of 4 RAVDESS actors (2 female, 2 male); per fold train on 3,
+# validate on 1, test on 1; each fold with and without EmoDB added to training (never to
+# validation or test). Then the cross-corpus test: a model trained on RAVDESS only, evaluated
+# on EmoDB's 4 classes. Every metric comes from `ser evaluate`.
+#
+#   model/recipes/protocol.sh WORK_DIR [SHARED_DIR]      (SHARED_DIR defaults to ../shared)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work=${1:?work directory}; shared=${2:-$root/../shared}
+ser="$root/submit/ser"; train="/usr/bin/python3 $root/model/recipes/train_ser.py"
+mkdir -p "$work"
+start=$(date +%s)
+
+"$ser" prepare --corpus ravdess --root "$shared/corpora/ravdess" --corpus emodb --root "$shared/corpora/emodb/wav" \
+  --folds 5 --output "$work/prepared" --overwrite
+
+for variant in without-emodb with-emodb; do
+  extra=(); [ "$variant" = with-emodb ] && extra=(--extra-corpus emodb)
+  mkdir -p "$work/$variant"
+  for fold in 1 2 3 4 5; do
+    $train --data "$work/prepared" --out "$work/$variant/fold$fold" --test-fold "$fold" "${extra[@]}" \
+      > "$work/$variant/train-fold$fold.log" 2>&1
+  done
+  "$ser" evaluate --corpus ravdess --root "$shared/corpora/ravdess" --folds 5 \
+    --model "$work/$variant/fold{fold}" --output "$work/eval-$variant" --overwrite
+done
+
+# Cross-corpus: trained on all 20 RAVDESS actors (fold 5 validates, none is held out), tested on EmoDB.
+$train --data "$work/prepared" --out "$work/ravdess-all" --val-fold 5 > "$work/train-ravdess-all.log" 2>&1
+"$ser" evaluate --corpus emodb --root "$shared/corpora/emodb/wav" --folds 5 --model "$work/ravdess-all" \
+  --output "$work/eval-cross-emodb" --overwrite
+echo "protocol done in $(( $(date +%s) - start )) s"
