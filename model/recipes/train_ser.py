@@ -137,7 +137,16 @@ class Augment:
     def uniform(self, lo, hi):
         return lo + (hi - lo) * torch.rand((), generator=self.g).item()
 
-    def __call__(self, x):
+    def __call__(self, window):
+        # Augment the signal only, as if before padding: the zero padding stays exact zeros,
+        # as serving pads, so the network's padding mask means the same in training.
+        nonzero = torch.nonzero(window).flatten()
+        end = int(nonzero[-1]) + 1 if len(nonzero) else window.shape[-1]
+        out = window.clone()
+        out[:end] = self.augment(window[:end])
+        return out
+
+    def augment(self, x):
         if self.pitch_p > 0 and torch.rand((), generator=self.g).item() < self.pitch_p:
             quarter_tones = int(round(self.uniform(-self.semitones, self.semitones) * 4))
             if quarter_tones != 0:
@@ -154,7 +163,10 @@ class Augment:
 class LogMel(torch.nn.Module):
     """Waveform -> log-mel spectrogram inside the graph: the STFT as a fixed 1-D convolution
     (real and imaginary Hann-windowed DFT kernels), power, a fixed mel filterbank, log, and
-    per-recording mean removal per band. Convolutions export to any ONNX opset and quantize."""
+    per-recording mean removal per band. Convolutions export to any ONNX opset and quantize.
+    Also returns a mask of the frames that hold signal: the pipeline zero-pads short windows to
+    8 s (as the study trains), and RAVDESS windows are mostly padding, which must not weigh in
+    the mean removal or the pooling."""
 
     def __init__(self, n_fft=400, hop=160, mels=64):
         super().__init__()
@@ -173,13 +185,16 @@ class LogMel(torch.nn.Module):
     def forward(self, waveform):
         spec = F.conv1d(waveform.unsqueeze(1), self.dft, stride=self.hop)  # [B, 2 * bins, frames]
         power = spec[:, : self.bins] ** 2 + spec[:, self.bins:] ** 2
+        mask = (power.sum(dim=1) > 1e-8).float()  # [B, frames]: 0 on digital silence (padding)
         logmel = torch.log(torch.matmul(power.transpose(1, 2), self.mel) + 1e-6)  # [B, frames, mels]
-        return logmel - logmel.mean(dim=1, keepdim=True)
+        frames = mask.sum(dim=1).clamp(min=1.0)[:, None, None]
+        mean = (logmel * mask[..., None]).sum(dim=1, keepdim=True) / frames
+        return (logmel - mean) * mask[..., None], mask
 
 
 class CompactSerNet(torch.nn.Module):
-    """Log-mel front end, four convolution blocks, mean and standard-deviation pooling over time,
-    and a linear classifier: about 0.1 M trainable parameters."""
+    """Log-mel front end, four convolution blocks, mean and standard-deviation pooling over the
+    frames that hold signal, and a linear classifier: about 0.1 M trainable parameters."""
 
     def __init__(self, labels=len(LABELS), widths=(16, 32, 64, 96), dropout=0.3):
         super().__init__()
@@ -195,10 +210,14 @@ class CompactSerNet(torch.nn.Module):
         self.head = torch.nn.Linear(2 * channels, labels)
 
     def forward(self, waveform):
-        x = self.front(waveform).unsqueeze(1)  # [B, 1, frames, mels]
-        x = self.body(x).mean(dim=3)  # [B, C, frames']
-        pooled = torch.cat([x.mean(dim=2), x.std(dim=2)], dim=1)
-        return self.head(self.dropout(pooled))
+        logmel, mask = self.front(waveform)
+        x = self.body(logmel.unsqueeze(1)).mean(dim=3)  # [B, C, frames / 16]
+        # the body's four 2x poolings, applied to the mask: a pooled frame counts if any of its frames does
+        m = F.max_pool1d(mask.unsqueeze(1), 16)[..., : x.shape[2]]  # [B, 1, frames / 16]
+        count = m.sum(dim=2).clamp(min=1.0)
+        mean = (x * m).sum(dim=2) / count
+        std = torch.sqrt(((x - mean.unsqueeze(2)) ** 2 * m).sum(dim=2) / count + 1e-5)
+        return self.head(self.dropout(torch.cat([mean, std], dim=1)))
 
 
 # ---------------------------------------------------------------- training
