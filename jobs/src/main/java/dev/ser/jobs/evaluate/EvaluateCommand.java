@@ -1,14 +1,11 @@
 package dev.ser.jobs.evaluate;
 
 import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.OutputDirectory;
 import dev.ser.jobs.SparkSessions;
 import dev.ser.pipeline.corpus.CremaDReader;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
@@ -20,17 +17,6 @@ import picocli.CommandLine.Option;
         description = {"Evaluate an emotion model on labelled corpora with speaker-independent folds.",
                 "Writes OUT/metrics.json, OUT/predictions/ (Parquet), OUT/confusion-<corpus>.png and OUT/report.html."})
 public final class EvaluateCommand implements Callable<Integer> {
-
-    /** One --corpus NAME --root DIR pair. */
-    static final class CorpusArgs {
-        @Option(names = "--corpus", required = true, paramLabel = "NAME",
-                description = "ravdess, crema-d, iemocap or emodb (repeat --corpus/--root for several).")
-        String name;
-
-        @Option(names = "--root", required = true, paramLabel = "DIR",
-                description = "The corpus directory in its published layout (EmoDB: the folder of its audio).")
-        Path root;
-    }
 
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     List<CorpusArgs> corpora;
@@ -79,10 +65,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral,
                 cremaLabel.equals("intended") ? CremaDReader.LabelSource.INTENDED : CremaDReader.LabelSource.PERCEIVED,
                 !keepExcited);
-        List<CorpusSpec> specs = corpora.stream().map(c -> new CorpusSpec(c.name, c.root, options)).toList();
-        specs.forEach(CorpusSpec::reader); // an unknown corpus name fails before Spark starts
-        String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC))
-                + "-" + UUID.randomUUID().toString().substring(0, 8);
+        List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
+        String runId = OutputDirectory.newRunId();
         SparkSession spark = SparkSessions.start("ser evaluate", master, settings);
         try {
             var metrics = EvaluateJob.run(spark, new EvaluateRequest(specs, model, output, folds, foldPlots, runId,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.jobs.ConfigurationException;
 import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.OutputDirectory;
 import dev.ser.jobs.score.ModelLocator;
 import dev.ser.jobs.score.RecordingScoring;
 import dev.ser.pipeline.corpus.EmotionClass;
@@ -54,14 +55,7 @@ public final class EvaluateJob {
         Map<Integer, ModelPackage> modelByFold = models(request.model(), maxFolds, hadoop);
 
         Path out = new Path(request.output());
-        FileSystem fs = out.getFileSystem(hadoop);
-        if (fs.exists(out)) {
-            if (!request.overwrite()) {
-                throw new ConfigurationException("output " + out + " already exists; choose another --output or pass "
-                        + "--overwrite to replace it");
-            }
-            fs.delete(out, true);
-        }
+        FileSystem fs = OutputDirectory.prepare(out, hadoop, request.overwrite());
 
         Dataset<Row> clips = spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS).persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> scored = null;

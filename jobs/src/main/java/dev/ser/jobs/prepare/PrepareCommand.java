@@ -2,9 +2,9 @@ package dev.ser.jobs.prepare;
 
 import dev.ser.jobs.JobSettings;
 import dev.ser.jobs.SparkSessions;
+import dev.ser.jobs.evaluate.CorpusArgs;
 import dev.ser.jobs.evaluate.CorpusSpec;
 import dev.ser.pipeline.corpus.CremaDReader;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -17,15 +17,6 @@ import picocli.CommandLine.Option;
         description = {"Cut labelled corpora into 8 s training windows with the score job's own decoding, VAD,",
                 "windowing and preprocessing. Writes OUT/shards/*.npy, OUT/index.jsonl and OUT/prepare.json."})
 public final class PrepareCommand implements Callable<Integer> {
-
-    /** One --corpus NAME --root DIR pair. */
-    static final class CorpusArgs {
-        @Option(names = "--corpus", required = true, paramLabel = "NAME", description = "ravdess, crema-d, iemocap or emodb.")
-        String name;
-
-        @Option(names = "--root", required = true, paramLabel = "DIR", description = "The corpus directory.")
-        Path root;
-    }
 
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     List<CorpusArgs> corpora;
@@ -49,8 +40,7 @@ public final class PrepareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral, CremaDReader.LabelSource.INTENDED,
                 true);
-        List<CorpusSpec> specs = corpora.stream().map(c -> new CorpusSpec(c.name, c.root, options)).toList();
-        specs.forEach(CorpusSpec::reader);
+        List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
         SparkSession spark = SparkSessions.start("ser prepare", master, JobSettings.load(null));
         try {
             var meta = PrepareJob.run(spark, specs, folds, output, overwrite);

@@ -3,7 +3,7 @@ package dev.ser.jobs.prepare;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.OutputDirectory;
 import dev.ser.jobs.evaluate.CorpusSpec;
 import dev.ser.jobs.evaluate.LabelledCorpus;
 import dev.ser.pipeline.SpeechWindowing;
@@ -60,14 +60,7 @@ public final class PrepareJob {
         List<LabelledCorpus> corpora = LabelledCorpus.read(specs, folds);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(output);
-        FileSystem fs = out.getFileSystem(hadoop);
-        if (fs.exists(out)) {
-            if (!overwrite) {
-                throw new ConfigurationException("output " + out + " already exists; choose another --output or pass "
-                        + "--overwrite to replace it");
-            }
-            fs.delete(out, true);
-        }
+        FileSystem fs = OutputDirectory.prepare(out, hadoop, overwrite);
         List<Row> clipRows = LabelledCorpus.clipRows(corpora);
         Map<String, String> conf = new HashMap<>();
         hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));

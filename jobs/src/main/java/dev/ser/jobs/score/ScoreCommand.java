@@ -1,13 +1,10 @@
 package dev.ser.jobs.score;
 
 import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.OutputDirectory;
 import dev.ser.jobs.SparkSessions;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -46,9 +43,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobSettings settings = JobSettings.load(conf);
-        String id = runId != null ? runId
-                : DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC))
-                + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = runId != null ? runId : OutputDirectory.newRunId();
         SparkSession spark = SparkSessions.start("ser score", master, settings);
         try {
             ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(inputs, output, model, id, overwrite), settings);

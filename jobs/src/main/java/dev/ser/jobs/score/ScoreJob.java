@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.size;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.OutputDirectory;
 import dev.ser.jobs.JobSettings;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
@@ -48,7 +48,7 @@ public final class ScoreJob {
 
         Dataset<Row> files = ArchiveLister.list(spark, request.inputs(), hadoop);
         Path out = new Path(request.output());
-        prepareOutput(out, hadoop, request.overwrite());
+        OutputDirectory.prepare(out, hadoop, request.overwrite());
 
         long count = files.count();
         int partitions = RecordingScoring.partitions(spark, count, settings);
@@ -78,21 +78,6 @@ public final class ScoreJob {
 
     private static String seconds(long startedNanos) {
         return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
-    }
-
-    private static void prepareOutput(Path out, Configuration hadoop, boolean overwrite) {
-        try {
-            FileSystem fs = out.getFileSystem(hadoop);
-            if (fs.exists(out)) {
-                if (!overwrite) {
-                    throw new ConfigurationException("output " + out + " already exists; choose another --output "
-                            + "or pass --overwrite to replace it");
-                }
-                fs.delete(out, true);
-            }
-        } catch (IOException e) {
-            throw new ConfigurationException("cannot use output " + out + ": " + e.getMessage());
-        }
     }
 
     private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, ModelPackage model, long started,
