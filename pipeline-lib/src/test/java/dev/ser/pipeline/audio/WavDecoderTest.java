@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ser.pipeline.TestAudio;
 import dev.ser.pipeline.audio.WavWriter.Encoding;
-import dev.ser.pipeline.audio.WavWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
