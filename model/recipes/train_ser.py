@@ -51,6 +51,9 @@ def load_prepared(directory):
             r = json.loads(line)
             if r["status"] == "ok":
                 rows.append(r)
+    # a stable order whatever the shard layout (Spark's partitioning decides it), so a seed
+    # gives the same run on every preparation of the same corpora
+    rows.sort(key=lambda r: (r["corpus"], r["path"], r["window"]))
     shards = {name: np.load(os.path.join(directory, "shards", name), mmap_mode="r")
               for name in sorted({r["shard"] for r in rows})}
     return meta, rows, shards
