@@ -57,7 +57,8 @@ public final class EvaluateJob {
         Path out = new Path(request.output());
         FileSystem fs = OutputDirectory.prepare(out, hadoop, request.overwrite());
 
-        Dataset<Row> clips = spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> clips = spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS)
+                .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> scored = null;
         Map<String, OnnxRuntimeOptions> checked = new LinkedHashMap<>();
         for (Map.Entry<ModelPackage, List<Integer>> e : foldsByModel(modelByFold).entrySet()) {
@@ -76,6 +77,9 @@ public final class EvaluateJob {
                         "path")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
+            // Score every clip first, in the scoring's own balanced tasks (a coalesce before
+            // this would pull the scoring into one task), then write one file from the cache.
+            LOG.info("{} clips scored", predictions.count());
             predictions.coalesce(1).write().parquet(new Path(out, "predictions").toString());
             List<Row> rows = predictions.select("corpus", "fold", "label", "predicted", "status").collectAsList();
             ObjectNode metrics = metrics(corpora, rows, modelByFold, request, out, fs);
