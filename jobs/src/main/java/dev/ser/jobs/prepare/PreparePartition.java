@@ -70,6 +70,7 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
                 } catch (IOException | RuntimeException e) {
                     status = "error";
                     error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    windows.clear(); // a clip that fails part-way gives no windows at all
                 }
                 if (status.equals("ok") && windows.isEmpty()) {
                     status = "no_speech";
