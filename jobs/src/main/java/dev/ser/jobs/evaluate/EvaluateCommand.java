@@ -2,14 +2,14 @@ package dev.ser.jobs.evaluate;
 
 import dev.ser.jobs.JobSettings;
 import dev.ser.jobs.OutputDirectory;
-import dev.ser.jobs.SparkSessions;
+import dev.ser.jobs.SparkJobOptions;
 import dev.ser.pipeline.corpus.CremaDReader;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ser evaluate}: per-corpus, speaker-independent evaluation of an emotion model. */
@@ -46,18 +46,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--iemocap-keep-excited", description = "Do not merge IEMOCAP's excited into happiness.")
     boolean keepExcited;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: spark-submit's, else local[*].")
-    String master;
 
-    @Option(names = "--conf", paramLabel = "FILE", description = "Properties overriding conf/ser.properties.")
-    Path conf;
 
-    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
-    boolean overwrite;
+
+    @Mixin
+    SparkJobOptions job;
 
     @Override
     public Integer call() throws Exception {
-        JobSettings settings = JobSettings.load(conf);
+        JobSettings settings = job.settings();
         if (!cremaLabel.equals("intended") && !cremaLabel.equals("perceived")) {
             throw new dev.ser.jobs.ConfigurationException("--crema-d-label is 'intended' or 'perceived', not '"
                     + cremaLabel + "'");
@@ -67,10 +64,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                 !keepExcited);
         List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
         String runId = OutputDirectory.newRunId();
-        SparkSession spark = SparkSessions.start("ser evaluate", master, settings);
+        SparkSession spark = job.start("ser evaluate", settings);
         try {
             var metrics = EvaluateJob.run(spark, new EvaluateRequest(specs, model, output, folds, foldPlots, runId,
-                    overwrite), settings);
+                    job.overwrite()), settings);
             System.out.println("ser evaluate: run " + runId + ", output " + output);
             metrics.path("corpora").fields().forEachRemaining(e -> {
                 var c = e.getValue();

@@ -1,7 +1,6 @@
 package dev.ser.jobs.prepare;
 
-import dev.ser.jobs.JobSettings;
-import dev.ser.jobs.SparkSessions;
+import dev.ser.jobs.SparkJobOptions;
 import dev.ser.jobs.evaluate.CorpusArgs;
 import dev.ser.jobs.evaluate.CorpusSpec;
 import dev.ser.pipeline.corpus.CremaDReader;
@@ -10,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ser prepare}: training windows from labelled corpora, cut by the serving pipeline. */
@@ -30,20 +30,19 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--ravdess-calm-as-neutral", description = "Count RAVDESS calm as neutral.")
     boolean calmAsNeutral;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: spark-submit's, else local[*].")
-    String master;
 
-    @Option(names = "--overwrite", description = "Replace OUT if it exists.")
-    boolean overwrite;
+
+    @Mixin
+    SparkJobOptions job;
 
     @Override
     public Integer call() throws Exception {
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral, CremaDReader.LabelSource.INTENDED,
                 true);
         List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
-        SparkSession spark = SparkSessions.start("ser prepare", master, JobSettings.load(null));
+        SparkSession spark = job.start("ser prepare", job.settings());
         try {
-            var meta = PrepareJob.run(spark, specs, folds, output, overwrite);
+            var meta = PrepareJob.run(spark, specs, folds, output, job.overwrite());
             System.out.println("ser prepare: " + output);
             meta.path("corpora").fields().forEachRemaining(e -> System.out.println("  " + e.getKey() + ": windows "
                     + e.getValue().path("windows_by_label") + ", clips without windows "

@@ -2,12 +2,12 @@ package dev.ser.jobs.score;
 
 import dev.ser.jobs.JobSettings;
 import dev.ser.jobs.OutputDirectory;
-import dev.ser.jobs.SparkSessions;
-import java.nio.file.Path;
+import dev.ser.jobs.SparkJobOptions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ser score}: scores recordings into Parquet. */
@@ -27,26 +27,22 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Model directory (model.onnx + model.json). Default: the bundled default model.")
     String model;
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master. Default: what spark-submit set, else embedded local[*].")
-    String master;
 
-    @Option(names = "--conf", paramLabel = "FILE", description = "Properties overriding conf/ser.properties.")
-    Path conf;
 
     @Option(names = "--run-id", paramLabel = "ID", description = "Id written in every row. Default: time and a random suffix.")
     String runId;
 
-    @Option(names = "--overwrite", description = "Replace OUT if it exists (otherwise an existing OUT is an error).")
-    boolean overwrite;
+
+    @Mixin
+    SparkJobOptions job;
 
     @Override
     public Integer call() {
-        JobSettings settings = JobSettings.load(conf);
+        JobSettings settings = job.settings();
         String id = runId != null ? runId : OutputDirectory.newRunId();
-        SparkSession spark = SparkSessions.start("ser score", master, settings);
+        SparkSession spark = job.start("ser score", settings);
         try {
-            ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(inputs, output, model, id, overwrite), settings);
+            ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(inputs, output, model, id, job.overwrite()), settings);
             System.out.printf("ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
                             + "(%.1f s speech, %d windows) in %.1f s; model %s%n  output: %s%n",
                     s.inputs(), s.ok(), s.noSpeech(), s.error(), s.audioSeconds(), s.speechSeconds(), s.windows(),
