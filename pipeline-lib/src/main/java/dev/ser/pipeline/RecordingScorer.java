@@ -50,10 +50,6 @@ public final class RecordingScorer {
                 config.hopSeconds() == null ? window : config.hopSeconds(), config.minLastWindowSeconds()));
     }
 
-    public EmotionModel model() {
-        return model;
-    }
-
     public RecordingResult score(AudioSource source) {
         try {
             return scoreOrThrow(source);

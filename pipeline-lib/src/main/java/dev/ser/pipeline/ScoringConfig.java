@@ -18,8 +18,4 @@ public record ScoringConfig(VadConfig vad, String sileroModel, Double hopSeconds
                             boolean weightBySpeech) implements Serializable {
 
     public static final ScoringConfig DEFAULT = new ScoringConfig(VadConfig.DEFAULT, null, null, 1.0, false);
-
-    public ScoringConfig withSileroModel(String path) {
-        return new ScoringConfig(vad, path, hopSeconds, minLastWindowSeconds, weightBySpeech);
-    }
 }

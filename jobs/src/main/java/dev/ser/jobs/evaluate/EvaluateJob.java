@@ -161,7 +161,8 @@ public final class EvaluateJob {
             counts.set("excluded_by_label", JSON.valueToTree(c.listing().excludedByCorpusLabel()));
             counts.set("not_scored_by_status", JSON.valueToTree(notScored));
 
-            n.set("pooled", metricsNode(ClassificationMetrics.of(all)));
+            ClassificationMetrics pooled = ClassificationMetrics.of(all);
+            n.set("pooled", metricsNode(pooled));
             ArrayNode folds = n.putArray("per_fold");
             List<Double> wa = new ArrayList<>();
             List<Double> ua = new ArrayList<>();
@@ -198,8 +199,8 @@ public final class EvaluateJob {
             String png = "confusion-" + name + ".png";
             chart(fs, new Path(out, png), name + " (" + all.total() + " clips, all folds)", all);
             n.put("confusion_png", png);
-            LOG.info("{}: WA {} UA {} macro F1 {} over {} scored clips", name, ClassificationMetrics.of(all).accuracy(),
-                    ClassificationMetrics.of(all).balancedAccuracy(), ClassificationMetrics.of(all).macroF1(), all.total());
+            LOG.info("{}: WA {} UA {} macro F1 {} over {} scored clips", name, pooled.accuracy(),
+                    pooled.balancedAccuracy(), pooled.macroF1(), all.total());
         }
         return root;
     }

@@ -17,9 +17,4 @@ public record PcmFormat(int sampleRate, int channels, int bitsPerSample, Encodin
             throw new UnsupportedAudioException("channel count " + channels + " is not valid");
         }
     }
-
-    /** Declared duration in seconds, or NaN when the container does not say. */
-    public double declaredSeconds() {
-        return declaredFrames < 0 ? Double.NaN : (double) declaredFrames / sampleRate;
-    }
 }

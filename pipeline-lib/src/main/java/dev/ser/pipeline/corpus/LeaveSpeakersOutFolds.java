@@ -49,9 +49,4 @@ public final class LeaveSpeakersOutFolds {
         }
         return fold;
     }
-
-    /** Number of folds {@link #assign} makes for these clips. */
-    public static int count(Map<String, Integer> assignment) {
-        return (int) assignment.values().stream().distinct().count();
-    }
 }
