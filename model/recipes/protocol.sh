@@ -5,13 +5,20 @@
 # validation or test). Then the cross-corpus test: a model trained on RAVDESS only, evaluated
 # on EmoDB's 4 classes. Every metric comes from `ser evaluate`.
 #
-#   model/recipes/protocol.sh WORK_DIR [SHARED_DIR]      (SHARED_DIR defaults to ../shared)
+#   model/recipes/protocol.sh WORK_DIR [SHARED_DIR] [-- TRAINER OPTIONS]   (SHARED_DIR: ../shared)
+#
+# Trainer options (such as --arch compact) apply to every training run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-work=${1:?work directory}; shared=${2:-$root/../shared}
+work=${1:?work directory}; shift
+shared="$root/../shared"
+if [[ $# -gt 0 && "$1" != "--" ]]; then shared=$1; shift; fi
+[[ $# -gt 0 && "$1" == "--" ]] && shift
+options=("$@")
 ser="$root/submit/ser"; train="/usr/bin/python3 $root/model/recipes/train_ser.py"
 mkdir -p "$work"
 start=$(date +%s)
+"$root/model/recipes/fetch_speech_embedding.sh"
 
 "$ser" prepare --corpus ravdess --root "$shared/corpora/ravdess" --corpus emodb --root "$shared/corpora/emodb/wav" \
   --folds 5 --output "$work/prepared" --overwrite
@@ -20,7 +27,7 @@ for variant in without-emodb with-emodb; do
   extra=(); [ "$variant" = with-emodb ] && extra=(--extra-corpus emodb)
   mkdir -p "$work/$variant"
   for fold in 1 2 3 4 5; do
-    $train --data "$work/prepared" --out "$work/$variant/fold$fold" --test-fold "$fold" "${extra[@]}" \
+    $train --data "$work/prepared" --out "$work/$variant/fold$fold" --test-fold "$fold" "${extra[@]}" "${options[@]}" \
       > "$work/$variant/train-fold$fold.log" 2>&1
   done
   "$ser" evaluate --corpus ravdess --root "$shared/corpora/ravdess" --folds 5 \
@@ -28,7 +35,7 @@ for variant in without-emodb with-emodb; do
 done
 
 # Cross-corpus: trained on all 20 RAVDESS actors (fold 5 validates, none is held out), tested on EmoDB.
-$train --data "$work/prepared" --out "$work/ravdess-all" --val-fold 5 > "$work/train-ravdess-all.log" 2>&1
+$train --data "$work/prepared" --out "$work/ravdess-all" --val-fold 5 "${options[@]}" > "$work/train-ravdess-all.log" 2>&1
 "$ser" evaluate --corpus emodb --root "$shared/corpora/emodb/wav" --folds 5 --model "$work/ravdess-all" \
   --output "$work/eval-cross-emodb" --overwrite
 echo "protocol done in $(( $(date +%s) - start )) s"

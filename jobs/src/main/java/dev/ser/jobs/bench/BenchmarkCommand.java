@@ -89,7 +89,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
 
     /** The exact windows the score job feeds the model, preprocessed, in memory. */
-    private static List<float[]> windowsOf(Path notes, ModelPackage pkg) throws IOException {
+    static List<float[]> windowsOf(Path notes, ModelPackage pkg) throws IOException {
         SpeechWindowing windowing = RecordingScorer.windowing(pkg.manifest(), ScoringConfig.DEFAULT);
         Preprocessor preprocessor = new Preprocessor(pkg.manifest().preprocessing());
         List<float[]> out = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         return out;
     }
 
-    private static double modelOnly(ModelPackage pkg, List<float[]> windows, int threads, int batch) {
+    static double modelOnly(ModelPackage pkg, List<float[]> windows, int threads, int batch) {
         try (EmotionModel m = new EmotionModel(pkg, new OnnxRuntimeOptions(threads, batch))) {
             m.predict(windows.subList(0, Math.min(batch, windows.size()))); // warm-up
             long t0 = System.nanoTime();

@@ -82,6 +82,11 @@ public final class ModelPackage implements Serializable {
         return onnx;
     }
 
+    /** Size of the ONNX graph file in bytes. */
+    public long onnxBytes() {
+        return onnx.length;
+    }
+
     static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
