@@ -3,7 +3,8 @@
 # CREMA-D's): 5 speaker folds of 4 RAVDESS actors (2 female, 2 male); per fold train on 3,
 # validate on 1, test on 1; each fold with and without EmoDB added to training (never to
 # validation or test). Then the cross-corpus test: a model trained on RAVDESS only, evaluated
-# on EmoDB's 4 classes. Every metric comes from `ser evaluate`.
+# on EmoDB's 4 classes. Every metric comes from `ser evaluate`; int8 against float32 from
+# `ser quantization`.
 #
 #   model/recipes/protocol.sh WORK_DIR [SHARED_DIR] [-- TRAINER OPTIONS]   (SHARED_DIR: ../shared)
 #
@@ -27,7 +28,8 @@ for variant in without-emodb with-emodb; do
   extra=(); [ "$variant" = with-emodb ] && extra=(--extra-corpus emodb)
   mkdir -p "$work/$variant"
   for fold in 1 2 3 4 5; do
-    $train --data "$work/prepared" --out "$work/$variant/fold$fold" --test-fold "$fold" "${extra[@]}" "${options[@]}" \
+    $train --data "$work/prepared" --out "$work/$variant/fold$fold" --test-fold "$fold" "${extra[@]}" \
+      --int8-out "$work/$variant/fold$fold-int8" "${options[@]}" \
       > "$work/$variant/train-fold$fold.log" 2>&1
   done
   "$ser" evaluate --corpus ravdess --root "$shared/corpora/ravdess" --folds 5 \
@@ -35,7 +37,15 @@ for variant in without-emodb with-emodb; do
 done
 
 # Cross-corpus: trained on all 20 RAVDESS actors (fold 5 validates, none is held out), tested on EmoDB.
-$train --data "$work/prepared" --out "$work/ravdess-all" --val-fold 5 "${options[@]}" > "$work/train-ravdess-all.log" 2>&1
+$train --data "$work/prepared" --out "$work/ravdess-all" --val-fold 5 --int8-out "$work/ravdess-all-int8" \
+  "${options[@]}" > "$work/train-ravdess-all.log" 2>&1
 "$ser" evaluate --corpus emodb --root "$shared/corpora/emodb/wav" --folds 5 --model "$work/ravdess-all" \
   --output "$work/eval-cross-emodb" --overwrite
+# The same with EmoDB added to training: the production model when the folds show EmoDB helps.
+$train --data "$work/prepared" --out "$work/ravdess-emodb-all" --val-fold 5 --extra-corpus emodb \
+  --int8-out "$work/ravdess-emodb-all-int8" "${options[@]}" > "$work/train-ravdess-emodb-all.log" 2>&1
+# Int8 against float32, in one run: size, throughput and the fold UA of both (RAVDESS only models).
+"$ser" quantization --float "$work/without-emodb/fold{fold}" --int8 "$work/without-emodb/fold{fold}-int8" \
+  --corpus ravdess --root "$shared/corpora/ravdess" --notes "$shared/corpora/ravdess" --minutes 20 \
+  --output "$work/quantization" --overwrite
 echo "protocol done in $(( $(date +%s) - start )) s"

@@ -193,6 +193,7 @@ def write_int8(model, batches, float_dir, out, manifest, calibration):
                      description=manifest["description"] + f" Int8 QDQ: {nodes} Conv/MatMul nodes quantized, "
                                  f"calibrated on {calibration}.")
     quantized["quantized_from"] = manifest["onnx_sha256"]
+    quantized["calibration"] = calibration
     with open(os.path.join(out, "model.json"), "w") as f:
         json.dump(quantized, f, indent=2)
         f.write("\n")

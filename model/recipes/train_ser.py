@@ -11,7 +11,8 @@ Architectures (--arch):
                     openWakeWord exports it; `fetch_speech_embedding.sh` fetches it) with a small
                     trainable head. The frozen front end's outputs are computed once per window
                     and augmentation variant (--augment-variants; variant 0 is the clean window)
-                    and cached beside the prepared data, so an epoch costs only the head.
+                    and cached beside the prepared data, so an epoch costs only the head. An
+                    epoch is one pass over the augmented set: every window in every variant.
   compact           a log-mel CNN trained from scratch end to end (about 0.08 M parameters).
   distilhubert      the DistilHuBERT-shaped network of export_distilhubert_ser.py, fine-tuned end
                     to end, from a Hugging Face checkpoint (--hf-checkpoint) or, for tests and
@@ -254,7 +255,7 @@ class FeatureCache:
     seeded by the run's seed and the window's identity, so the cache is the same whichever
     run fills it."""
 
-    def __init__(self, front, data, rows, shards, variants, seed, pitch_p, threads_note=""):
+    def __init__(self, front, data, rows, shards, variants, seed, pitch_p):
         self.front = front.eval()
         key = hashlib.sha256(json.dumps({
             "front": {k: hashlib.sha256(v.numpy().tobytes()).hexdigest() for k, v in front.state_dict().items()},
@@ -299,16 +300,22 @@ class Inputs:
     """What the network is fed per batch: waveforms (augmented on the fly) for end-to-end
     training, or cached front-end outputs when the front end is frozen."""
 
-    def __init__(self, model, rows, shards, positions, augment=None, cache=None, variants=1, generator=None):
+    def __init__(self, model, rows, shards, positions, augment=None, cache=None, variants=1):
         self.model, self.rows, self.shards = model, rows, shards
         self.positions = positions  # index of each of these windows in the full row list
-        self.augment, self.cache, self.variants, self.g = augment, cache, variants, generator
+        self.augment, self.cache, self.variants = augment, cache, variants
 
-    def logits(self, idx, train):
+    def items(self):
+        """Training items per epoch: every window, and with a cache every window in every variant."""
+        return len(self.rows) * (self.variants if self.cache is not None else 1)
+
+    def logits(self, items, train):
         if self.cache is not None:
-            v = torch.randint(0, self.variants, (len(idx),), generator=self.g) if train else torch.zeros(len(idx), dtype=torch.long)
-            return self.model.head(*self.cache.batch(torch.tensor([self.positions[j] for j in idx]), v))
-        x = [window(self.shards, self.rows[j]) for j in idx]
+            # item i is window i % windows in variant i // windows (variant 0, the clean one, when scoring)
+            n = len(self.rows)
+            v = torch.tensor([i // n for i in items]) if train else torch.zeros(len(items), dtype=torch.long)
+            return self.model.head(*self.cache.batch(torch.tensor([self.positions[i % n] for i in items]), v))
+        x = [window(self.shards, self.rows[j]) for j in items]
         if train and self.augment is not None:
             x = [self.augment(w) for w in x]
         return self.model(torch.stack(x))
@@ -377,14 +384,14 @@ def train(args):
     if args.arch == "speech-embedding":
         cache = FeatureCache(model.front, args.data, rows, shards, args.augment_variants, args.seed, args.pitch_p)
         trainable = model.head
-        feed = dict(cache=cache, variants=args.augment_variants, generator=torch.Generator().manual_seed(args.seed + 2))
+        feed = dict(cache=cache, variants=args.augment_variants)
     else:
         trainable = model
         feed = dict(augment=Augment(torch.Generator().manual_seed(args.seed), pitch_p=args.pitch_p))
     train_inputs = Inputs(model, train_rows, shards, [position[id(r)] for r in train_rows], **feed)
     val_inputs = Inputs(model, val_rows, shards, [position[id(r)] for r in val_rows], **feed)
     optimizer = torch.optim.AdamW([p for p in trainable.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
-    steps_per_epoch = math.ceil(len(train_rows) / args.batch)
+    steps_per_epoch = math.ceil(train_inputs.items() / args.batch)
     total = steps_per_epoch * args.epochs
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: cosine_with_warmup(s, total))
     best = (-1.0, None, 0)
@@ -394,11 +401,11 @@ def train(args):
         model.train()
         if args.arch == "speech-embedding":
             model.front.eval()  # frozen: no batch statistics, no dropout
-        perm = torch.randperm(len(train_rows), generator=order).tolist()
+        perm = torch.randperm(train_inputs.items(), generator=order).tolist()
         losses = []
         for i in range(0, len(perm), args.batch):
             idx = perm[i:i + args.batch]
-            y = torch.tensor([y_train[j] for j in idx])
+            y = torch.tensor([y_train[j % len(train_rows)] for j in idx])
             loss = focal_loss(train_inputs.logits(idx, train=True), y, alpha)
             optimizer.zero_grad()
             loss.backward()
@@ -427,6 +434,7 @@ def train(args):
                 "best_epoch": best[2], "best_val_ua": best[0], "epochs_run": len(history), "seed": args.seed,
                 "lr": args.lr, "batch": args.batch, "wall_seconds": round(time.time() - started, 1),
                 "history": history, "data": os.path.abspath(args.data)}
+    training["trainable_parameters"] = sum(p.numel() for p in trainable.parameters() if p.requires_grad)
     if args.arch == "speech-embedding":
         training["augment_variants"] = args.augment_variants
     manifest = export(model, meta, args.out, training, trained, args.arch, description)
@@ -436,6 +444,7 @@ def train(args):
         sample = [train_rows[i] for i in pick[: args.calibration_windows].tolist()]
         batches = [torch.stack([window(shards, r) for r in sample[i:i + 16]]) for i in range(0, len(sample), 16)]
         qdq.write_int8(model, batches, args.out, args.int8_out, manifest, f"{len(sample)} training windows")
+    return model
 
 
 def export(model, meta, out, training, trained, arch, description):

@@ -43,7 +43,7 @@ public final class QuantizationCommand implements Callable<Integer> {
     String int8Model;
 
     @ArgGroup(exclusive = false, multiplicity = "0..*")
-    List<CorpusArgs> corpora = List.of();
+    List<CorpusArgs> corpora = new java.util.ArrayList<>();
 
     @Option(names = "--folds", defaultValue = "5", description = "Speaker folds for accuracy. Default: ${DEFAULT-VALUE}.")
     int folds;

@@ -28,6 +28,7 @@ class DemoCommandTest {
         assertEquals(45 + 95 + 150 + 30 + 70 + 25 + 12, audio, 0.01);
         double speech = s.get("speech_seconds").asDouble();
         assertTrue(speech > 0.4 * 390 && speech < 0.9 * 390, "speech found in the speaking notes: " + speech);
-        assertEquals(false, s.get("model").get("trained").asBoolean());
+        assertEquals("ser-default", s.get("model").get("name").asText(), "the demo uses the bundled default");
+        assertEquals(true, s.get("model").get("trained").asBoolean());
     }
 }

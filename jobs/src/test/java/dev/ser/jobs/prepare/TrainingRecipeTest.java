@@ -15,20 +15,30 @@ import dev.ser.pipeline.model.EmotionModel;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The training recipe end to end: {@code ser prepare} on real RAVDESS audio, the trainer's
- * unit tests, a smoke run of training, and the exported model loaded by the pipeline.
- * The Python parts need Debian's python3-torch and python3-torchaudio (.ci/run installs them).
+ * unit tests, smoke runs of training (the default speech-embedding network with its int8
+ * copy, and the DistilHuBERT route), the exported models loaded by the pipeline, and the
+ * recipe's PyTorch rebuild of the pretrained front end checked against the original ONNX
+ * graphs in ONNX Runtime. The Python parts need Debian's python3-torch and python3-torchaudio,
+ * the front end model/recipes/fetch_speech_embedding.sh (.ci/run does both).
  */
 class TrainingRecipeTest {
     static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -40,6 +50,13 @@ class TrainingRecipeTest {
         boolean ok = Files.isExecutable(PYTHON)
                 && new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchaudio, onnx").start().waitFor() == 0;
         assumeTrue(ok, "skipped: /usr/bin/python3 lacks Debian's python3-torch, python3-torchaudio, python3-onnx");
+    }
+
+    static final Path EMBEDDING = JobTestSupport.projectRoot().resolve("model/speech-embedding");
+
+    static void assumeSpeechEmbedding() {
+        assumeTrue(Files.exists(EMBEDDING.resolve("embedding_model.onnx")),
+                "skipped: run model/recipes/fetch_speech_embedding.sh first");
     }
 
     static String python(Path log, String... args) throws Exception {
@@ -91,22 +108,133 @@ class TrainingRecipeTest {
         assertEquals(0.95, meta.path("preprocessing").path("peak_normalize").asDouble());
 
         assumeTorch();
+        assumeSpeechEmbedding();
         Path model = tmp.resolve("model");
+        Path int8 = tmp.resolve("model-int8");
         String out = python(tmp.resolve("train.log"), "model/recipes/train_ser.py", "--data", prepared.toString(), "--out",
-                model.toString(), "--test-fold", "1", "--epochs", "1", "--max-steps", "3");
+                model.toString(), "--test-fold", "1", "--epochs", "1", "--max-steps", "3", "--augment-variants", "2",
+                "--int8-out", int8.toString(), "--calibration-windows", "16");
         assertTrue(out.contains("epoch 1: loss"), out);
         ModelPackage pkg = ModelPackage.load(model);
+        ModelPackage quantized = ModelPackage.load(int8);
         assertFalse(pkg.manifest().trained(), "a smoke run is not a trained model");
         assertEquals(PreprocessingConfig.STUDY, pkg.manifest().preprocessing(), "the manifest says how it was fed");
-        try (EmotionModel m = new EmotionModel(pkg, new OnnxRuntimeOptions(1, 2))) {
-            float[][] p = m.predict(List.of(new float[16_000], new float[128_000]));
+        assertEquals("int8-qdq", quantized.manifest().quantization());
+        assertTrue(quantized.onnxBytes() < pkg.onnxBytes() * 0.7, "int8 weights make the file smaller");
+        List<float[]> inputs = new ArrayList<>(List.of(new float[16_000], new float[128_000]));
+        for (int i = 0; i < 4; i++) {
+            inputs.add(firstWindow(prepared, i));
+        }
+        try (EmotionModel f = new EmotionModel(pkg, new OnnxRuntimeOptions(1, 2));
+             EmotionModel q = new EmotionModel(quantized, new OnnxRuntimeOptions(1, 2))) {
+            float[][] p = f.predict(inputs);
+            float[][] pq = q.predict(inputs);
             assertEquals(4, p[0].length);
             assertEquals(1.0, p[1][0] + p[1][1] + p[1][2] + p[1][3], 1e-5);
+            double maxDiff = 0;
+            for (int w = 2; w < inputs.size(); w++) {
+                for (int c = 0; c < 4; c++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(p[w][c] - pq[w][c]));
+                }
+            }
+            assertTrue(maxDiff > 0, "the int8 graph computes differently from the float one");
+            assertTrue(maxDiff < 0.1, "int8 stays close to float32 on real windows: " + maxDiff);
         }
         JsonNode training = new ObjectMapper().readTree(model.resolve("model.json").toFile()).path("training");
         assertEquals(1, training.path("test_fold").asInt());
         assertEquals(2, training.path("val_fold").asInt());
+        assertEquals("speech-embedding", training.path("arch").asText());
         assertArrayEquals(new int[] {0}, new int[] {training.path("extra_corpora").size()});
+
+        // The DistilHuBERT route: the same trainer fine-tunes the DistilHuBERT-shaped network
+        // (random weights here; a user's Hugging Face checkpoint with --hf-checkpoint) end to end.
+        Path distil = tmp.resolve("distilhubert");
+        out = python(tmp.resolve("train-distilhubert.log"), "model/recipes/train_ser.py", "--arch", "distilhubert",
+                "--data", prepared.toString(), "--out", distil.toString(), "--test-fold", "1", "--epochs", "1",
+                "--max-steps", "2", "--batch", "2");
+        assertTrue(out.contains("epoch 1: loss"), out);
+        ModelPackage distilled = ModelPackage.load(distil);
+        assertFalse(distilled.manifest().trained(), "random encoder weights are untrained");
+        assertTrue(distilled.manifest().displayName().contains("untrained"));
+        try (EmotionModel m = new EmotionModel(distilled, new OnnxRuntimeOptions(1, 1))) {
+            assertEquals(4, m.predict(List.of(firstWindow(prepared, 0)))[0].length);
+        }
+    }
+
+    @Test
+    void theRecipesPyTorchFrontEndComputesWhatTheOriginalOnnxGraphsDo() throws Exception {
+        assumeTorch();
+        assumeSpeechEmbedding();
+        Path dump = tmp.resolve("dump");
+        python(tmp.resolve("dump.log"), "model/tests/dump_front_end.py", EMBEDDING.toString(),
+                shared("corpora/ravdess/Actor_01/03-01-05-01-01-01-01.flac").toString(), dump.toString());
+        float[] audio = floats(dump.resolve("audio.f32"));
+        float[] logmel = floats(dump.resolve("logmel.f32"));
+        float[] windows = floats(dump.resolve("windows.f32"));
+        float[] embeddings = floats(dump.resolve("embeddings.f32"));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        // openWakeWord's log-mel graph takes int16-scaled samples; the recipe scales inside and
+        // applies openWakeWord's x / 10 + 2 afterwards
+        float[] scaled = new float[audio.length];
+        for (int i = 0; i < audio.length; i++) {
+            scaled[i] = audio[i] * 32767f;
+        }
+        try (OrtSession mel = env.createSession(EMBEDDING.resolve("melspectrogram.onnx").toString());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(scaled), new long[] {1, audio.length});
+             OrtSession.Result r = mel.run(Map.of(mel.getInputNames().iterator().next(), in))) {
+            float[] original = flatten((OnnxTensor) r.get(0));
+            assertEquals(logmel.length, original.length, "frames x 32 bands");
+            for (int i = 0; i < original.length; i++) {
+                assertEquals(original[i] / 10f + 2f, logmel[i], 2e-3, "log-mel value " + i);
+            }
+        }
+        int n = embeddings.length / 96;
+        try (OrtSession emb = env.createSession(EMBEDDING.resolve("embedding_model.onnx").toString());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(windows), new long[] {n, 76, 32, 1});
+             OrtSession.Result r = emb.run(Map.of(emb.getInputNames().iterator().next(), in))) {
+            float[] original = flatten((OnnxTensor) r.get(0));
+            assertEquals(embeddings.length, original.length, n + " embeddings of 96");
+            for (int i = 0; i < original.length; i++) {
+                assertEquals(original[i], embeddings[i], 1e-3 + 1e-3 * Math.abs(original[i]), "embedding value " + i);
+            }
+        }
+    }
+
+    private static float[] floats(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
+
+    private static float[] flatten(OnnxTensor t) {
+        FloatBuffer b = t.getFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** The i-th window of a preparation's shards (in name order), as the trainer reads it: int16 / 32767. */
+    private static float[] firstWindow(Path prepared, int i) throws IOException {
+        List<Path> shards;
+        try (var s = Files.list(prepared.resolve("shards"))) {
+            shards = s.filter(p -> p.toString().endsWith(".npy")).sorted().toList();
+        }
+        int skip = i;
+        for (Path shard : shards) {
+            int rows = npyRows(shard, 128_000);
+            if (skip < rows) {
+                byte[] all = Files.readAllBytes(shard);
+                ByteBuffer b = ByteBuffer.wrap(all, 128 + skip * 128_000 * 2, 128_000 * 2).order(ByteOrder.LITTLE_ENDIAN);
+                float[] w = new float[128_000];
+                for (int k = 0; k < w.length; k++) {
+                    w[k] = b.getShort() / 32767f;
+                }
+                return w;
+            }
+            skip -= rows;
+        }
+        throw new IllegalArgumentException("fewer than " + (i + 1) + " windows in " + prepared);
     }
 
     /** Rows of an int16 [rows, samples] .npy file, from its header. */

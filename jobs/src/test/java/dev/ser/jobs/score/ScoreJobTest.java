@@ -97,8 +97,8 @@ class ScoreJobTest {
         assertEquals("error", byName.get("empty.flac").getString(1));
         assertTrue(byName.get("empty.flac").getString(2).contains("empty file"));
         for (Row r : rows) {
-            assertEquals("tiny-untrained (untrained)", r.getString(5), "an untrained model says so in every row");
-            assertFalse(r.getBoolean(6));
+            assertEquals("ser-default", r.getString(5), "the bundled default model names itself in every row");
+            assertTrue(r.getBoolean(6), "the bundled default is trained");
             assertEquals("test-run", r.getString(7));
             assertEquals(ScorePartition.recordingId(r.getString(0)), r.getString(8));
         }
@@ -131,8 +131,23 @@ class ScoreJobTest {
         assertTrue(audio > 10 + 4 * 2.5, "10 s of silence and four utterances: " + audio);
         assertEquals(4, s.get("windows").asInt());
         assertTrue(s.get("wall_seconds").asDouble() > 0);
-        assertEquals("tiny-untrained (untrained)", s.get("model").get("name").asText());
+        assertEquals("ser-default", s.get("model").get("name").asText());
         assertNotNull(s.get("model").get("sha256").asText());
+    }
+
+    @Test
+    void anUntrainedModelSaysSoInEveryRowAndTheSummary() throws IOException {
+        Path out = tmp.resolve("untrained-out");
+        Run run = ser("score", "--input", input.resolve("2026-11-20").toString(), "--output", out.toString(), "--model",
+                dev.ser.jobs.JobTestSupport.projectRoot().resolve("model/tiny-untrained").toString());
+        assertEquals(0, run.code(), run.err());
+        reader().read().parquet(out.resolve("recordings").toString()).createOrReplaceTempView("u");
+        assertEquals(0, reader().sql("SELECT * FROM u WHERE model_name != 'tiny-untrained (untrained)' OR model_trained")
+                .count());
+        assertTrue(reader().sql("SELECT * FROM u").count() > 0);
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("tiny-untrained (untrained)", s.get("model").get("name").asText());
+        assertFalse(s.get("model").get("trained").asBoolean());
     }
 
     @Test
