@@ -3,6 +3,7 @@ package dev.ser.jobs.evaluate;
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -135,7 +136,8 @@ class EvaluateJobTest {
         Path chromium = Path.of("/usr/bin/chromium");
         assumeTrue(Files.isExecutable(chromium), "skipped: Debian's chromium is not installed (.ci/run installs it)");
         String html = Files.readString(out.resolve("report.html"));
-        assertTrue(html.contains("<h2>ravdess</h2>") && html.contains("<h2>emodb</h2>") && html.contains("UNTRAINED"));
+        assertTrue(html.contains("<h2>ravdess</h2>") && html.contains("<h2>emodb</h2>") && html.contains("ser-default"));
+        assertFalse(html.contains("UNTRAINED"), "the bundled default model is trained: no warning");
         List<String> flags = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium"), "--virtual-time-budget=5000");
@@ -226,5 +228,7 @@ class EvaluateJobTest {
         }
         modelOfFold.forEach((fold, name) -> assertEquals("fold" + fold + "-model (untrained)", name));
         assertTrue(modelOfFold.size() >= 4, "the folds were scored: " + modelOfFold);
+        assertTrue(Files.readString(o.resolve("report.html")).contains("An UNTRAINED model made these predictions"),
+                "the report warns about untrained models");
     }
 }
