@@ -7,7 +7,12 @@ import org.jflac.FLACDecoder;
 import org.jflac.frame.Frame;
 import org.jflac.metadata.StreamInfo;
 
-/** Streams a FLAC file frame by frame through jFLAC (pure Java). */
+/**
+ * Streams a FLAC file frame by frame through jFLAC (pure Java). Metadata blocks other than
+ * STREAMINFO are skipped here before jFLAC sees the stream: jFLAC sizes its arrays for tags,
+ * seek tables and pictures from the block's own counts, so one lying header could exhaust the
+ * heap (found by {@code AudioDecoderFuzzTest}); the samples need none of them.
+ */
 public final class FlacDecoder implements PcmStream {
     private final InputStream in;
     private final FLACDecoder decoder;
@@ -20,7 +25,7 @@ public final class FlacDecoder implements PcmStream {
 
     public FlacDecoder(InputStream in) throws IOException {
         this.in = in;
-        this.decoder = new FLACDecoder(in);
+        this.decoder = new FLACDecoder(withStreamInfoOnly(in));
         StreamInfo info;
         try {
             info = decoder.readStreamInfo();
@@ -36,6 +41,59 @@ public final class FlacDecoder implements PcmStream {
                 PcmFormat.Encoding.FLAC, total > 0 ? total : -1);
         this.scale = 1f / (1L << (info.getBitsPerSample() - 1));
     }
+
+    /**
+     * The stream as jFLAC should see it: the "fLaC" marker, the STREAMINFO block marked last,
+     * then the audio frames. Every other metadata block is skipped by its declared length,
+     * which costs no memory whatever the length says.
+     */
+    private static InputStream withStreamInfoOnly(InputStream in) throws IOException {
+        byte[] marker = in.readNBytes(4);
+        if (marker.length < 4 || marker[0] != 'f' || marker[1] != 'L' || marker[2] != 'a' || marker[3] != 'C') {
+            throw new UnsupportedAudioException("not a FLAC stream");
+        }
+        byte[] streamInfo = null;
+        boolean last = false;
+        while (!last) {
+            byte[] header = in.readNBytes(4);
+            if (header.length < 4) {
+                throw new UnsupportedAudioException("corrupt FLAC header: metadata ends before the audio");
+            }
+            last = (header[0] & 0x80) != 0;
+            int type = header[0] & 0x7f;
+            int length = ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+            if (type == 0) {
+                if (streamInfo != null || length != STREAMINFO_BYTES) {
+                    throw new UnsupportedAudioException("corrupt FLAC header: STREAMINFO block of " + length
+                            + " bytes (expected one of " + STREAMINFO_BYTES + ")");
+                }
+                streamInfo = in.readNBytes(length);
+                if (streamInfo.length < length) {
+                    throw new UnsupportedAudioException("corrupt FLAC header: truncated STREAMINFO");
+                }
+            } else if (type == 127) {
+                throw new UnsupportedAudioException("corrupt FLAC header: invalid metadata block type 127");
+            } else {
+                try {
+                    in.skipNBytes(length);
+                } catch (java.io.EOFException e) {
+                    throw new UnsupportedAudioException("corrupt FLAC header: a metadata block claims " + length
+                            + " bytes past the end of the file");
+                }
+            }
+        }
+        if (streamInfo == null) {
+            throw new UnsupportedAudioException("FLAC file has no STREAMINFO block");
+        }
+        byte[] head = new byte[4 + 4 + STREAMINFO_BYTES];
+        System.arraycopy(marker, 0, head, 0, 4);
+        head[4] = (byte) 0x80; // last metadata block, type 0 (STREAMINFO)
+        head[7] = (byte) STREAMINFO_BYTES;
+        System.arraycopy(streamInfo, 0, head, 8, STREAMINFO_BYTES);
+        return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), in);
+    }
+
+    private static final int STREAMINFO_BYTES = 34;
 
     @Override
     public PcmFormat format() {

@@ -1,0 +1,38 @@
+package dev.ser.pipeline.audio;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of the WAV and FLAC readers through {@link AudioDecoders},
+ * which picks the reader by content. The property: any bytes either decode, or fail with the
+ * readers' own errors ({@link IOException}, {@link UnsupportedAudioException}), which the
+ * score job turns into one error row. Anything else (an unchecked exception, an allocation
+ * driven by a lying header, a hang) is a finding.
+ *
+ * <p>{@code mvn test} replays the seeds and every earlier finding in
+ * {@code AudioDecoderFuzzTestInputs/} (Jazzer's regression mode); with {@code JAZZER_FUZZ=1} in
+ * the environment the same test fuzzes for {@code maxDuration}. The first finding, a FLAC
+ * VORBIS_COMMENT block whose counts made jFLAC exhaust the heap, is {@code crash-d0e0…}.
+ */
+class AudioDecoderFuzzTest {
+    // reads stop here: a header may claim hours of audio, the fuzzer has no time for them
+    private static final int MAX_FRAMES = 1 << 16;
+
+    @FuzzTest(maxDuration = "30s")
+    void anyBytesDecodeOrFailWithTheReadersOwnErrors(byte[] data) {
+        try (PcmStream pcm = AudioDecoders.open(new ByteArrayInputStream(data))) {
+            int channels = pcm.format().channels();
+            int blockFrames = Math.max(1, 4096 / channels);
+            float[] block = new float[blockFrames * channels];
+            int frames = 0;
+            int n;
+            while (frames < MAX_FRAMES && (n = pcm.read(block, blockFrames)) >= 0) {
+                frames += Math.max(n, 1);
+            }
+        } catch (IOException | UnsupportedAudioException expected) {
+            // a clear, per-recording error: what the property allows
+        }
+    }
+}
