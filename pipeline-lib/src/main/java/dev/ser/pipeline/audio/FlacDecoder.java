@@ -25,7 +25,7 @@ public final class FlacDecoder implements PcmStream {
 
     public FlacDecoder(InputStream in) throws IOException {
         this.in = in;
-        this.decoder = new FLACDecoder(withStreamInfoOnly(in));
+        this.decoder = new BoundedFlacDecoder(withStreamInfoOnly(in));
         StreamInfo info;
         try {
             info = decoder.readStreamInfo();
@@ -95,6 +95,35 @@ public final class FlacDecoder implements PcmStream {
 
     private static final int STREAMINFO_BYTES = 34;
 
+    /**
+     * jFLAC retries a frame that fails to decode forever, and on some corrupt streams the retry
+     * consumes no input (found by {@code AudioDecoderFuzzTest}: a 208-byte file hung a task).
+     * This bounds the retries: after {@value #MAX_BAD_FRAMES} undecodable frames in a row the
+     * stream is corrupt.
+     */
+    private static final class BoundedFlacDecoder extends FLACDecoder {
+        private static final int MAX_BAD_FRAMES = 1000;
+        private int badInARow;
+
+        BoundedFlacDecoder(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void readFrame() throws IOException, org.jflac.FrameDecodeException {
+            try {
+                super.readFrame();
+                badInARow = 0;
+            } catch (org.jflac.FrameDecodeException e) {
+                if (++badInARow >= MAX_BAD_FRAMES) {
+                    throw new UnsupportedAudioException("corrupt FLAC stream: " + MAX_BAD_FRAMES
+                            + " undecodable frames in a row");
+                }
+                throw e;
+            }
+        }
+    }
+
     @Override
     public PcmFormat format() {
         return format;
@@ -137,6 +166,11 @@ public final class FlacDecoder implements PcmStream {
         if (frame == null) {
             ended = true;
             return false;
+        }
+        if (frame.header.channels != format.channels()) {
+            // found by AudioDecoderFuzzTest: jFLAC decodes such a frame, leaving channels unset
+            throw new UnsupportedAudioException("corrupt FLAC frame: " + frame.header.channels
+                    + " channels where STREAMINFO says " + format.channels());
         }
         pending = frame.header.blockSize;
         pendingOffset = 0;

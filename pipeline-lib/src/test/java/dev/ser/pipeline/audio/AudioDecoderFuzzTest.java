@@ -11,10 +11,11 @@ import java.io.IOException;
  * score job turns into one error row. Anything else (an unchecked exception, an allocation
  * driven by a lying header, a hang) is a finding.
  *
- * <p>{@code mvn test} replays the seeds and every earlier finding in
- * {@code AudioDecoderFuzzTestInputs/} (Jazzer's regression mode); with {@code JAZZER_FUZZ=1} in
- * the environment the same test fuzzes for {@code maxDuration}. The first finding, a FLAC
- * VORBIS_COMMENT block whose counts made jFLAC exhaust the heap, is {@code crash-d0e0…}.
+ * <p>Not part of the default test run (surefire excludes the {@code jazzer} tag):
+ * {@link DecoderFindingsTest} replays the seeds and every finding in
+ * {@code AudioDecoderFuzzTestInputs/} on each run without the fuzzer's agent. The first
+ * finding, a FLAC VORBIS_COMMENT block whose counts made jFLAC exhaust the heap, is
+ * {@code crash-d0e0…}.
  */
 class AudioDecoderFuzzTest {
     // reads stop here: a header may claim hours of audio, the fuzzer has no time for them
@@ -22,6 +23,11 @@ class AudioDecoderFuzzTest {
 
     @FuzzTest(maxDuration = "30s")
     void anyBytesDecodeOrFailWithTheReadersOwnErrors(byte[] data) {
+        decodeOrFailCleanly(data);
+    }
+
+    /** The property itself: returns normally when the bytes decode or fail with the readers' own errors. */
+    static void decodeOrFailCleanly(byte[] data) {
         try (PcmStream pcm = AudioDecoders.open(new ByteArrayInputStream(data))) {
             int channels = pcm.format().channels();
             int blockFrames = Math.max(1, 4096 / channels);
