@@ -11,9 +11,10 @@ import java.io.IOException;
  * score job turns into one error row. Anything else (an unchecked exception, an allocation
  * driven by a lying header, a hang) is a finding.
  *
- * <p>Not part of the default test run (surefire excludes the {@code jazzer} tag):
+ * <p>{@code mvn test} fuzzes for {@code maxDuration} in surefire's {@code fuzz} execution
+ * ({@code JAZZER_FUZZ=1}), after the unit tests, which leave the {@code jazzer} tag out;
  * {@link DecoderFindingsTest} replays the seeds and every finding in
- * {@code AudioDecoderFuzzTestInputs/} on each run without the fuzzer's agent. The first
+ * {@code AudioDecoderFuzzTestInputs/} there without the fuzzer's agent. The first
  * finding, a FLAC VORBIS_COMMENT block whose counts made jFLAC exhaust the heap, is
  * {@code crash-d0e0…}.
  */
