@@ -68,15 +68,16 @@ public final class QuantizationCommand implements Callable<Integer> {
             throw new ConfigurationException("notes corpus " + notesCorpus + " does not exist; pass --notes DIR");
         }
         JobSettings settings = job.settings();
-        OutputDirectory.prepare(new org.apache.hadoop.fs.Path(output.toAbsolutePath().toUri()), new Configuration(),
-                job.overwrite());
-        Files.createDirectories(output);
-        ModelPackage f32 = ModelLocator.load(fold1(floatModel), new Configuration());
-        ModelPackage i8 = ModelLocator.load(fold1(int8Model), new Configuration());
+        ModelPackage f32 = load("--float", floatModel);
+        ModelPackage i8 = load("--int8", int8Model);
         if (!f32.manifest().labels().equals(i8.manifest().labels())) {
             throw new ConfigurationException("--float and --int8 have different labels: " + f32.manifest().labels()
                     + " vs " + i8.manifest().labels());
         }
+        // only now, with every input checked, may an existing output make way
+        OutputDirectory.prepare(new org.apache.hadoop.fs.Path(output.toAbsolutePath().toUri()), new Configuration(),
+                job.overwrite());
+        Files.createDirectories(output);
 
         ObjectNode report = new ObjectMapper().createObjectNode();
         long f32Bytes = f32.onnxBytes();
@@ -138,6 +139,15 @@ public final class QuantizationCommand implements Callable<Integer> {
         }
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(output.resolve("quantization.json").toFile(), report);
         return 0;
+    }
+
+    /** The fold-1 model of a pattern, its errors naming the option it came from. */
+    private static ModelPackage load(String option, String pattern) {
+        try {
+            return ModelLocator.load(fold1(pattern), new Configuration());
+        } catch (ConfigurationException | dev.ser.pipeline.model.InvalidModelException e) {
+            throw new ConfigurationException(option + ": " + e.getMessage());
+        }
     }
 
     /** The fold-1 model of a pattern (size and throughput are measured on one model). */
