@@ -5,7 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
-/** Chooses a decoder by the stream's content (its magic bytes), never by file name. */
+/**
+ * Chooses a decoder by the stream's content (its magic bytes), never by file name: WAV and
+ * FLAC have their own readers; Ogg (Opus, Vorbis), WebM/Matroska, MP3, ADTS AAC, MP4/M4A/3GP
+ * and AMR go to {@link FfmpegDecoder}. Anything else is an {@link UnsupportedAudioException}.
+ */
 public final class AudioDecoders {
     private static final int SNIFF_BYTES = 12;
 
@@ -28,12 +32,35 @@ public final class AudioDecoders {
             if (startsWith(head, "fLaC")) {
                 return new FlacDecoder(in);
             }
+            if (compressed(head)) {
+                return new FfmpegDecoder(in);
+            }
             throw new UnsupportedAudioException("unrecognised audio format (first bytes "
-                    + hex(Arrays.copyOf(head, Math.min(head.length, 4))) + "); supported: WAV, FLAC");
+                    + hex(Arrays.copyOf(head, Math.min(head.length, 4))) + "); supported: " + SUPPORTED);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
         }
+    }
+
+    /** The formats recognised, as error messages and the README name them. */
+    public static final String SUPPORTED = "WAV, FLAC, Ogg (Opus, Vorbis), WebM/Matroska (Opus, Vorbis), MP3, "
+            + "AAC (M4A/MP4, ADTS), AMR-NB, AMR-WB";
+
+    /** The container signatures FFmpeg's demuxers are allowed for (see {@link FfmpegDecoder#DEMUXERS}). */
+    static boolean compressed(byte[] head) {
+        if (startsWith(head, "OggS") || startsWith(head, "ID3") || startsWith(head, "#!AMR")) {
+            return true;
+        }
+        if (head.length >= 4 && (head[0] & 0xff) == 0x1a && (head[1] & 0xff) == 0x45 && (head[2] & 0xff) == 0xdf
+                && (head[3] & 0xff) == 0xa3) {
+            return true; // EBML: WebM, Matroska
+        }
+        if (head.length >= 8 && ascii(head, 4, 4).equals("ftyp")) {
+            return true; // ISO base media: M4A, MP4, 3GP
+        }
+        // an MPEG audio frame sync: MP3 (layer bits non-zero) or ADTS AAC (layer bits zero)
+        return head.length >= 2 && (head[0] & 0xff) == 0xff && (head[1] & 0xe0) == 0xe0;
     }
 
     private static boolean startsWith(byte[] b, String magic) {

@@ -7,7 +7,7 @@ package dev.ser.pipeline.audio;
 public record PcmFormat(int sampleRate, int channels, int bitsPerSample, Encoding encoding, long declaredFrames) {
 
     /** Sample encodings the decoders produce. */
-    public enum Encoding { PCM_UNSIGNED, PCM_SIGNED, IEEE_FLOAT, FLAC }
+    public enum Encoding { PCM_UNSIGNED, PCM_SIGNED, IEEE_FLOAT, FLAC, /** decoded by FFmpeg */ COMPRESSED }
 
     public PcmFormat {
         if (sampleRate <= 0) {

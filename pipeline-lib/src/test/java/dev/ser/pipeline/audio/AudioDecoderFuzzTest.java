@@ -18,12 +18,20 @@ import java.io.IOException;
  * finding, a FLAC VORBIS_COMMENT block whose counts made jFLAC exhaust the heap, is
  * {@code crash-d0e0…}.
  */
-class AudioDecoderFuzzTest {
+public class AudioDecoderFuzzTest {
     // reads stop here: a header may claim hours of audio, the fuzzer has no time for them
     private static final int MAX_FRAMES = 1 << 16;
 
     @FuzzTest(maxDuration = "30s")
     void anyBytesDecodeOrFailWithTheReadersOwnErrors(byte[] data) {
+        decodeOrFailCleanly(data);
+    }
+
+    /**
+     * The same property as a plain libFuzzer target, for long runs with Jazzer's own
+     * command line ({@code pipeline-lib/fuzz-long.sh}), where the duration is an argument.
+     */
+    public static void fuzzerTestOneInput(byte[] data) {
         decodeOrFailCleanly(data);
     }
 
