@@ -1,6 +1,7 @@
 package dev.ser.jobs;
 
 import dev.ser.pipeline.ScoringConfig;
+import dev.ser.pipeline.archive.ArchiveLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -20,7 +21,7 @@ public final class JobSettings {
     public static final String DEFAULTS_RESOURCE = "/ser-conf/ser.properties";
     private static final Set<String> KNOWN = Set.of("ser.batch-size", "ser.vad", "ser.window.hop-seconds",
             "ser.window.min-last-seconds", "ser.aggregate.weight-by-speech", "ser.onnx.intra-op-threads",
-            "ser.recordings-per-partition");
+            "ser.recordings-per-partition", "ser.archive.max-entry-bytes", "ser.archive.max-ratio");
 
     private final Map<String, String> values;
 
@@ -84,6 +85,30 @@ public final class JobSettings {
 
     public int recordingsPerPartition() {
         return positiveInt("ser.recordings-per-partition");
+    }
+
+    /** What an archive entry may expand to before it is rejected as a decompression bomb. */
+    public ArchiveLimits archiveLimits() {
+        ArchiveLimits d = ArchiveLimits.DEFAULT;
+        long maxBytes = d.maxEntryBytes();
+        if (values.containsKey("ser.archive.max-entry-bytes")) {
+            String v = values.get("ser.archive.max-entry-bytes");
+            try {
+                maxBytes = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                maxBytes = -1;
+            }
+            if (maxBytes <= 0) {
+                throw new ConfigurationException("ser.archive.max-entry-bytes=" + v
+                        + " must be a positive number of bytes");
+            }
+        }
+        double ratio = values.containsKey("ser.archive.max-ratio") ? number("ser.archive.max-ratio") : d.maxRatio();
+        if (!(ratio >= 1)) {
+            throw new ConfigurationException("ser.archive.max-ratio=" + values.get("ser.archive.max-ratio")
+                    + " must be a number of at least 1");
+        }
+        return new ArchiveLimits(maxBytes, ratio, d.ratioGraceBytes());
     }
 
     /** Intra-op threads per task, or null to derive them from the executor. */

@@ -34,7 +34,12 @@ public final class OutputSchema {
 
     /** What a task returns per recording: the recordings row plus its windows. */
     public static StructType scored(List<String> labels) {
-        return new StructType()
+        return scored(labels, new StructField[0]);
+    }
+
+    /** The same, followed by the columns a manifest carries. */
+    public static StructType scored(List<String> labels, StructField[] extras) {
+        StructType t = new StructType()
                 .add("path", DataTypes.StringType, false)
                 .add("recording_id", DataTypes.StringType, false)
                 .add("status", DataTypes.StringType, false)
@@ -55,5 +60,9 @@ public final class OutputSchema {
                 .add("model_trained", DataTypes.BooleanType, false)
                 .add("run_id", DataTypes.StringType, false)
                 .add("windows", DataTypes.createArrayType((DataType) window(labels), false), false);
+        for (StructField f : extras) {
+            t = t.add(f.name(), f.dataType(), true);
+        }
+        return t;
     }
 }

@@ -13,11 +13,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * Scores listed recordings (rows of path, length, modification time) with one model, in
  * balanced tasks over the executors' shared sessions: the one way recordings are scored, by
- * the score job and by evaluation alike. Returns rows of {@link OutputSchema#scored}.
+ * the score job and by evaluation alike. Archives among the files yield a row per entry.
+ * Returns rows of {@link OutputSchema#scored}, followed by any columns the listing carries
+ * beyond its own three.
  */
 public final class RecordingScoring {
     private RecordingScoring() {
@@ -49,9 +52,13 @@ public final class RecordingScoring {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // Range partitions by size, largest first: Spark launches tasks in partition order, so
         // long recordings start early and the last tasks are short.
+        // columns after the listing's own (a manifest's) are carried to every row
+        StructField[] extras = java.util.Arrays.copyOfRange(listing.schema().fields(), ScorePartition.LISTING_COLUMNS,
+                listing.schema().fields().length);
         return listing.repartitionByRange(partitions, col("length").desc())
                 .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
-                        settings.scoring(), runId), Encoders.row(OutputSchema.scored(model.manifest().labels())));
+                        settings.scoring(), settings.archiveLimits(), runId),
+                        Encoders.row(OutputSchema.scored(model.manifest().labels(), extras)));
     }
 
     private static OnnxRuntimeOptions onnxOptions(SparkSession spark, JobSettings settings) {
