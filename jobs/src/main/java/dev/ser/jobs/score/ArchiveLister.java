@@ -35,7 +35,7 @@ final class ArchiveLister {
     static final StructType SCHEMA = new StructType()
             .add("path", DataTypes.StringType, false)
             .add("length", DataTypes.LongType, false)
-            .add("modification_time", DataTypes.TimestampType, false);
+            .add("modification_time", DataTypes.TimestampType, true);
 
     private ArchiveLister() {
     }

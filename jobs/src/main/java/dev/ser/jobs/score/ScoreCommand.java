@@ -6,6 +6,8 @@ import dev.ser.jobs.SparkJobOptions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import dev.ser.jobs.ConfigurationException;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,9 +18,27 @@ import picocli.CommandLine.Option;
                 "Writes OUT/recordings/, OUT/windows/ and OUT/summary.json."})
 public final class ScoreCommand implements Callable<Integer> {
 
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-            description = "Audio files, directories (read recursively) or globs; local, hdfs:// or s3a:// paths.")
-    List<String> inputs;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Inputs in;
+
+    /** Where the recordings come from: paths, or a manifest that lists them. */
+    static final class Inputs {
+        @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+                description = {"Audio files, archives (tar, tar.gz, zip), directories (read recursively) or globs;",
+                        "local, hdfs:// or s3a:// paths."})
+        List<String> inputs;
+
+        @Option(names = "--manifest", required = true, paramLabel = "FILE",
+                description = {"A CSV (with a header line) or Parquet list of recordings: a 'path' column, and any",
+                        "other columns, which are copied to every output row."})
+        String manifest;
+    }
+
+    @Option(names = "--incremental", arity = "0..1", paramLabel = "KEY", fallbackValue = "stat",
+            description = {"Skip inputs already scored into OUT with the same model, and add this run's rows",
+                    "beside the earlier runs' (run_id=... partitions). KEY: 'stat' (default: same path, size",
+                    "and modification time) or 'hash' (same content, SHA-256)."})
+    String incremental;
 
     @Option(names = "--output", required = true, paramLabel = "OUT", description = "Output directory.")
     String output;
@@ -40,13 +60,31 @@ public final class ScoreCommand implements Callable<Integer> {
     public Integer call() {
         JobSettings settings = job.settings();
         String id = runId != null ? runId : OutputDirectory.newRunId();
+        ScoredInputs.Key key = null;
+        if (incremental != null) {
+            if (job.overwrite()) {
+                throw new ConfigurationException("--incremental adds to OUT and --overwrite replaces it; pass one of them");
+            }
+            key = switch (incremental) {
+                case "stat" -> ScoredInputs.Key.STAT;
+                case "hash" -> ScoredInputs.Key.HASH;
+                default -> throw new ConfigurationException("--incremental=" + incremental
+                        + " is not a key; use --incremental (same path, size and time) or --incremental=hash");
+            };
+        }
         SparkSession spark = job.start("ser score", settings);
         try {
-            ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(inputs, output, model, id, job.overwrite()), settings);
+            ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(in.inputs == null ? List.of() : in.inputs,
+                    in.manifest, output, model, id, job.overwrite(), key), settings);
             System.out.printf("ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
-                            + "(%.1f s speech, %d windows) in %.1f s; model %s%n  output: %s%n",
+                            + "(%.1f s speech, %d windows) in %.1f s; model %s%n",
                     s.inputs(), s.ok(), s.noSpeech(), s.error(), s.audioSeconds(), s.speechSeconds(), s.windows(),
-                    s.wallSeconds(), s.model().name(), output);
+                    s.wallSeconds(), s.model().name());
+            if (key != null) {
+                System.out.printf("  incremental: %d input file(s) scored before with this model, skipped%n",
+                        s.skipped());
+            }
+            System.out.printf("  output: %s (run_id=%s)%n", output, id);
             if (!s.model().trained()) {
                 System.out.println("  note: the model is UNTRAINED; its emotions mean nothing.");
             }

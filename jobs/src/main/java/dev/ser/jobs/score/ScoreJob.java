@@ -23,9 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The score job: list the inputs (in parallel, without reading audio), spread the
- * recordings over tasks, score each partition with the executor's model session, and write
- * {@code OUT/recordings/}, {@code OUT/windows/} and {@code OUT/summary.json}.
+ * The score job: list the inputs (directories in parallel, or a manifest), leave out those an
+ * earlier run scored when incremental, spread the recordings over tasks, score each partition
+ * with the executor's model session, and write {@code OUT/recordings/} and
+ * {@code OUT/windows/} (a {@code run_id=} partition per run), then {@code OUT/inputs/} (the
+ * ledger of scored inputs) and {@code OUT/summary.json}.
  */
 public final class ScoreJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
@@ -45,11 +47,26 @@ public final class ScoreJob {
                 manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
                 options.batchSize());
 
-        Dataset<Row> files = ArchiveLister.list(spark, request.inputs(), hadoop);
+        Dataset<Row> listed = request.manifest() != null ? ManifestLister.list(spark, request.manifest(), hadoop)
+                : ArchiveLister.list(spark, request.inputs(), hadoop);
         Path out = new Path(request.output());
-        OutputDirectory.prepare(out, hadoop, request.overwrite());
-
-        long count = files.count();
+        Dataset<Row> previous = null;
+        if (request.incremental() != null) {
+            previous = ScoredInputs.previous(spark, out, model.sha256(), request.runId(), hadoop);
+        } else {
+            OutputDirectory.prepare(out, hadoop, request.overwrite());
+        }
+        ScoredInputs.Key key = request.incremental() == null ? ScoredInputs.Key.STAT : request.incremental();
+        Dataset<Row> keyed = ScoredInputs.keyed(spark, listed, key, hadoop).persist(StorageLevel.MEMORY_AND_DISK());
+        long listedCount = keyed.count();
+        Dataset<Row> todo = ScoredInputs.notScored(keyed, previous, key).persist(StorageLevel.MEMORY_AND_DISK());
+        long count = todo.count();
+        long skipped = listedCount - count;
+        if (request.incremental() != null) {
+            LOG.info("incremental run: {} listed input(s), {} scored before with this model and skipped", listedCount,
+                    skipped);
+        }
+        Dataset<Row> files = todo.drop(ScoredInputs.HASH);
         int partitions = RecordingScoring.partitions(spark, count, settings);
         int outputFiles = (int) Math.max(1, Math.min(partitions, (count + ROWS_PER_FILE - 1) / ROWS_PER_FILE));
         LOG.info("{} input file(s) in {} partition(s), listed in {} s", count, partitions, seconds(started));
@@ -60,18 +77,24 @@ public final class ScoreJob {
         try {
             long scoredCount = scored.count(); // scores every recording once, into the cache
             LOG.info("{} recordings scored at {} s", scoredCount, seconds(started));
-            scored.drop("windows").coalesce(outputFiles).write().parquet(new Path(out, "recordings").toString());
+            // each run is a partition of its own (run_id=...), beside earlier runs' in incremental mode
+            scored.drop("windows").coalesce(outputFiles).write().mode("append").partitionBy("run_id")
+                    .parquet(new Path(out, "recordings").toString());
             scored.coalesce(outputFiles).filter(size(col("windows")).gt(0))
                     .select(col("recording_id"), col("run_id"), explode(col("windows")).as("w"))
                     .select(col("recording_id"), col("w.window_index"), col("w.start_seconds"), col("w.end_seconds"),
                             col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
-                    .write().parquet(new Path(out, "windows").toString());
-            LOG.info("recordings and windows written at {} s", seconds(started));
-            ScoreSummary summary = summarise(scored, request, model, started, spark.sparkContext().master());
-            writeSummary(new Path(out, "summary.json"), hadoop, summary);
+                    .write().mode("append").partitionBy("run_id").parquet(new Path(out, "windows").toString());
+            ScoredInputs.append(todo, out, model.sha256(), request.runId()); // last: marks the run finished
+            LOG.info("recordings, windows and inputs written at {} s", seconds(started));
+            ScoreSummary summary = summarise(scored, request, skipped, model, started, spark.sparkContext().master());
+            writeSummary(new Path(out, "summary.json"), hadoop, summary); // the latest run's
+            writeSummary(new Path(out, "summaries/" + request.runId() + ".json"), hadoop, summary);
             return summary;
         } finally {
             scored.unpersist();
+            todo.unpersist();
+            keyed.unpersist();
         }
     }
 
@@ -79,8 +102,8 @@ public final class ScoreJob {
         return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
     }
 
-    private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, ModelPackage model, long started,
-                                          String master) {
+    private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, long skipped, ModelPackage model,
+                                          long started, String master) {
         long inputs = 0;
         long ok = 0;
         long noSpeech = 0;
@@ -105,7 +128,7 @@ public final class ScoreJob {
             windows += r.isNullAt(4) ? 0 : r.getLong(4);
         }
         ModelManifest m = model.manifest();
-        return new ScoreSummary(request.runId(), inputs, ok, noSpeech, error, audio, speech, windows,
+        return new ScoreSummary(request.runId(), inputs, skipped, ok, noSpeech, error, audio, speech, windows,
                 (System.nanoTime() - started) / 1e9,
                 new ScoreSummary.Model(m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()), master);
     }

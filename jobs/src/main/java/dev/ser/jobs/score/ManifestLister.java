@@ -1,0 +1,142 @@
+package dev.ser.jobs.score;
+
+import dev.ser.jobs.ConfigurationException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Lists the recordings a manifest names: a CSV file (with a header line) or a Parquet file or
+ * directory, with a {@code path} column and any others, which are carried through to the
+ * output rows so results join back to the user's own ids. Relative paths are resolved
+ * against the manifest's directory. Files are looked up by tasks; one that does not exist is
+ * still listed, and becomes an error row.
+ */
+final class ManifestLister {
+    static final String PATH = "path";
+
+    private ManifestLister() {
+    }
+
+    static Dataset<Row> list(SparkSession spark, String manifest, Configuration conf) {
+        Path file = new Path(manifest);
+        Dataset<Row> rows;
+        try {
+            FileSystem fs = file.getFileSystem(conf);
+            if (!fs.exists(file)) {
+                throw new ConfigurationException("manifest " + manifest + " does not exist; check --manifest");
+            }
+            boolean parquet = manifest.endsWith(".parquet") || fs.getFileStatus(file).isDirectory();
+            rows = parquet ? spark.read().parquet(manifest)
+                    : spark.read().option("header", "true").option("mode", "FAILFAST").csv(manifest);
+            file = fs.makeQualified(file);
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot read manifest " + manifest + ": " + e.getMessage());
+        }
+        StructType schema = rows.schema();
+        if (!Arrays.asList(schema.fieldNames()).contains(PATH)) {
+            throw new ConfigurationException("manifest " + manifest + " has no '" + PATH + "' column (its columns: "
+                    + String.join(", ", schema.fieldNames()) + "); name the recordings' column 'path'"
+                    + (manifest.endsWith(".parquet") ? "" : " in the CSV's header line"));
+        }
+        Set<String> taken = new TreeSet<>(Arrays.asList(OutputSchema.scored(List.of()).fieldNames()));
+        List<StructField> extras = new ArrayList<>();
+        for (StructField f : schema.fields()) {
+            if (f.name().equals(PATH)) {
+                continue;
+            }
+            if (taken.contains(f.name()) || ArchiveLister.SCHEMA.getFieldIndex(f.name()).isDefined()) {
+                throw new ConfigurationException("manifest column '" + f.name() + "' has the name of an output column;"
+                        + " rename it (output columns: " + String.join(", ", taken) + ")");
+            }
+            extras.add(f);
+        }
+        StructType listing = ArchiveLister.SCHEMA;
+        for (StructField f : extras) {
+            listing = listing.add(f.name(), f.dataType(), true);
+        }
+        List<String> columns = new ArrayList<>();
+        columns.add(PATH);
+        extras.forEach(f -> columns.add(f.name()));
+        Broadcast<HadoopConf> hadoop = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .broadcast(new HadoopConf(conf));
+        return rows.selectExpr(columns.stream().map(c -> "`" + c + "`").toArray(String[]::new))
+                .mapPartitions(new Stat(hadoop, file.getParent().toString()), Encoders.row(listing));
+    }
+
+    /** Looks each path up: its qualified name, length and time (0 and null when it is missing). */
+    private static final class Stat implements MapPartitionsFunction<Row, Row> {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<HadoopConf> hadoop;
+        private final String base;
+
+        Stat(Broadcast<HadoopConf> hadoop, String base) {
+            this.hadoop = hadoop;
+            this.base = base;
+        }
+
+        @Override
+        public java.util.Iterator<Row> call(java.util.Iterator<Row> manifest) {
+            Configuration conf = hadoop.value().get();
+            return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return manifest.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    Row m = manifest.next();
+                    Object[] values = new Object[m.length() + 2];
+                    String name = m.isNullAt(0) ? "" : m.get(0).toString().trim();
+                    long length = 0;
+                    Timestamp time = null;
+                    String path = name;
+                    if (!name.isEmpty()) {
+                        try {
+                            Path p = new Path(name);
+                            if (!p.isAbsolute() && p.toUri().getScheme() == null) {
+                                p = new Path(new Path(base), name);
+                            }
+                            FileSystem fs = p.getFileSystem(conf);
+                            p = fs.makeQualified(p);
+                            path = p.toString();
+                            FileStatus s = fs.getFileStatus(p);
+                            length = s.getLen();
+                            time = new Timestamp(s.getModificationTime());
+                        } catch (FileNotFoundException e) {
+                            // listed anyway: scoring reports it as an error row
+                        } catch (IOException | IllegalArgumentException e) {
+                            // a malformed path: the same
+                        }
+                    }
+                    values[0] = path;
+                    values[1] = length;
+                    values[2] = time;
+                    for (int i = 1; i < m.length(); i++) {
+                        values[2 + i] = m.get(i);
+                    }
+                    return RowFactory.create(values);
+                }
+            };
+        }
+    }
+}
