@@ -22,15 +22,21 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real Spark standalone cluster on 127.0.0.1 (a Master and a Worker JVM started from the
- * project's own jars, with a Spark home made of them), the job submitted through
- * spark-submit's entry point with the application jar, and its output compared with an
- * embedded local run over the same recordings.
+ * A real Spark standalone cluster on 127.0.0.1 (a Master and two Worker JVMs of one core each,
+ * started from the project's own jars, with a Spark home made of them), the job submitted
+ * through spark-submit's entry point with the application jar, and its output compared with
+ * an embedded local run over the same recordings. Then a Worker's JVM is killed (SIGKILL, by
+ * its process id) in the middle of a job: the job completes on the other, and its output
+ * equals the clean local run's, with no row lost or duplicated.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
     @TempDir
     static Path tmp;
@@ -69,10 +75,12 @@ class StandaloneClusterIT {
         masterUrl = "spark://127.0.0.1:" + port;
         CLUSTER.add(start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
                 String.valueOf(port), "--webui-port", String.valueOf(ui)));
-        CLUSTER.add(start("worker", "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "2",
-                "--memory", "3g", "--webui-port", String.valueOf(freePort()), "--work-dir",
-                Files.createDirectories(tmp.resolve("worker")).toString(), masterUrl));
-        waitForWorker(ui);
+        for (String worker : List.of("worker-1", "worker-2")) {
+            CLUSTER.add(start(worker, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
+                    "--memory", "2g", "--webui-port", String.valueOf(freePort()), "--work-dir",
+                    Files.createDirectories(tmp.resolve(worker)).toString(), masterUrl));
+        }
+        waitForWorkers(ui, 2);
     }
 
     private static Process start(String name, String mainClass, String... args) throws IOException {
@@ -102,14 +110,14 @@ class StandaloneClusterIT {
         }
     }
 
-    private static void waitForWorker(int uiPort) throws Exception {
+    private static void waitForWorkers(int uiPort, int workers) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             try {
                 String json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/json/")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                if (json.replace(" ", "").contains("\"aliveworkers\":1")) {
+                if (json.replace(" ", "").contains("\"aliveworkers\":" + workers)) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -117,7 +125,8 @@ class StandaloneClusterIT {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("the worker did not register: " + Files.readString(tmp.resolve("worker.log")));
+        throw new AssertionError("the workers did not register: " + Files.readString(tmp.resolve("worker-1.log"))
+                + Files.readString(tmp.resolve("worker-2.log")));
     }
 
     @AfterAll
@@ -133,6 +142,7 @@ class StandaloneClusterIT {
     }
 
     @Test
+    @Order(1)
     void clusterOutputEqualsLocalOutput() throws Exception {
         Path input = Files.createDirectories(tmp.resolve("archive/nested"));
         for (String f : List.of("03-01-05-02-01-01-11", "03-01-03-01-02-02-12", "03-01-04-02-01-02-13",
@@ -146,17 +156,7 @@ class StandaloneClusterIT {
         Path archive = input.getParent();
 
         Path clusterOut = tmp.resolve("cluster-out");
-        List<String> submit = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", sparkHome.resolve("jars") + "/*"));
-        submit.addAll(OPENS);
-        submit.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl, "--deploy-mode", "client",
-                "--class", "dev.ser.jobs.Ser", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", OPENS),
-                appJar.toString(), "score", "--input", archive.toString(), "--output", clusterOut.toString(),
-                "--run-id", "same-run"));
-        ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("submit.log").toFile());
-        env(pb.environment());
-        Process p = pb.start();
+        Process p = submit(archive, clusterOut, "submit.log");
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
         String log = Files.readString(tmp.resolve("submit.log"));
         assertEquals(0, p.exitValue(), log);
@@ -166,19 +166,98 @@ class StandaloneClusterIT {
         var local = ser("score", "--input", archive.toString(), "--output", localOut.toString(), "--run-id", "same-run");
         assertEquals(0, local.code(), local.err());
 
+        assertSameOutput(clusterOut, localOut, 8, 6);
+        String summary = Files.readString(clusterOut.resolve("summary.json"));
+        assertTrue(summary.contains(masterUrl), "the run was on the cluster: " + summary);
+    }
+
+    @Test
+    @Order(2)
+    void losingAWorkerMidJobLosesAndDuplicatesNothing() throws Exception {
+        Path input = Files.createDirectories(tmp.resolve("actor-11"));
+        try (var clips = Files.list(shared("corpora/ravdess/Actor_11"))) {
+            for (Path clip : clips.toList()) {
+                Files.copy(clip, input.resolve(clip.getFileName()));
+            }
+        }
+        int recordings;
+        try (var clips = Files.list(input)) {
+            recordings = (int) clips.count();
+        }
+        Path clusterOut = tmp.resolve("cluster-out-worker-lost");
+        Process p = submit(input, clusterOut, "submit-worker-lost.log");
+        // kill the first Worker's JVM once scoring tasks are finishing, with many still to run
+        Path log = tmp.resolve("submit-worker-lost.log");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            String text = Files.readString(log);
+            int scoring = text.indexOf("input file(s) in");
+            if (scoring >= 0 && count(text.substring(scoring), "Finished task") >= 3) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(p.isAlive(), "the job ended before a worker could be lost:\n" + Files.readString(log));
+        String before = Files.readString(log);
+        int doneAtKill = count(before.substring(Math.max(0, before.indexOf("input file(s) in"))), "Finished task");
+        Process worker = CLUSTER.get(1);
+        long pid = worker.pid();
+        worker.destroyForcibly(); // SIGKILL: the JVM dies as a machine would, without a goodbye
+        assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
+        System.out.println("killed worker-1 (pid " + pid + ") after " + doneAtKill + " scoring task(s) had finished");
+
+        assertTrue(p.waitFor(6, TimeUnit.MINUTES), "spark-submit did not finish");
+        String text = Files.readString(log);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("ser score: " + recordings + " recording(s)"), text);
+        text.lines().filter(l -> l.contains("Lost executor") || l.contains("Removed executor")
+                || l.contains("ExecutorLostFailure")).limit(3).forEach(l -> System.out.println("driver: " + l));
+        System.out.println("scoring tasks finished in all: "
+                + count(text.substring(text.indexOf("input file(s) in")), "Finished task"));
+        assertTrue(text.contains("Lost executor") || text.contains("ExecutorLostFailure")
+                || text.contains("Removed executor"), "the driver saw the executor go:\n" + text);
+
+        Path localOut = tmp.resolve("local-out-worker-lost");
+        var local = ser("score", "--input", input.toString(), "--output", localOut.toString(), "--run-id", "same-run");
+        assertEquals(0, local.code(), local.err());
+        assertSameOutput(clusterOut, localOut, recordings, recordings);
+    }
+
+    private static Process submit(Path input, Path output, String logName) throws IOException {
+        List<String> submit = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", sparkHome.resolve("jars") + "/*"));
+        submit.addAll(OPENS);
+        submit.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl, "--deploy-mode", "client",
+                "--class", "dev.ser.jobs.Ser", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", OPENS),
+                appJar.toString(), "score", "--input", input.toString(), "--output", output.toString(),
+                "--run-id", "same-run"));
+        ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(logName).toFile());
+        env(pb.environment());
+        return pb.start();
+    }
+
+    private static void assertSameOutput(Path clusterOut, Path localOut, int minRecordings, int minWindows) {
         SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
         try {
             for (String table : List.of("recordings", "windows")) {
                 List<String> c = rows(spark, clusterOut.resolve(table));
                 List<String> l = rows(spark, localOut.resolve(table));
                 assertEquals(l, c, table + " differ between the cluster and the local run");
-                assertTrue(c.size() >= (table.equals("recordings") ? 8 : 6), table + ": " + c.size());
+                assertTrue(c.size() >= (table.equals("recordings") ? minRecordings : minWindows), table + ": " + c.size());
+                assertEquals(c.size(), c.stream().distinct().count(), table + " has duplicated rows");
             }
-            String summary = Files.readString(clusterOut.resolve("summary.json"));
-            assertTrue(summary.contains(masterUrl), "the run was on the cluster: " + summary);
         } finally {
             spark.stop();
         }
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     private static List<String> rows(SparkSession spark, Path table) {
