@@ -73,7 +73,8 @@ public final class EmotionModel implements AutoCloseable {
         if (width != manifest.labels().size()) {
             throw new InvalidModelException(source + ": output '" + manifest.outputName() + "' has "
                     + (width == -2 ? "shape " + Arrays.toString(outShape) : width + " classes") + " but the manifest lists "
-                    + manifest.labels().size() + " labels " + manifest.labels());
+                    + manifest.labels().size() + " labels " + manifest.labels()
+                    + "; make model.json's labels match the graph's classes, in its output order");
         }
     }
 
