@@ -73,7 +73,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> listing) {
         ModelPackage pkg = model.value();
-        RecordingScorer scorer = SCORERS.computeIfAbsent(pkg.sha256() + options + config,
+        RecordingScorer scorer = SCORERS.computeIfAbsent(pkg.identity() + options + config,
                 k -> new RecordingScorer(OrtSessions.emotionModel(pkg, options), config));
         Configuration conf = hadoopConf.value().get();
         return new Iterator<>() {

@@ -78,6 +78,14 @@ public final class ModelPackage implements Serializable {
         return sha256;
     }
 
+    /**
+     * The graph and its manifest together (SHA-256 of each): what a shared session is keyed
+     * by, since one graph may come with different manifests (labels, preprocessing).
+     */
+    public String identity() {
+        return sha256 + ":" + sha256(manifestJson);
+    }
+
     byte[] onnx() {
         return onnx;
     }

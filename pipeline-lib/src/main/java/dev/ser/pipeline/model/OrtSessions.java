@@ -29,7 +29,7 @@ public final class OrtSessions {
 
     /** The JVM's shared emotion model for this package and these options. */
     public static EmotionModel emotionModel(ModelPackage model, OnnxRuntimeOptions options) {
-        String key = "ser:" + model.sha256() + ":" + options.intraOpThreads() + ":" + options.batchSize();
+        String key = "ser:" + model.identity() + ":" + options.intraOpThreads() + ":" + options.batchSize();
         return (EmotionModel) CACHE.computeIfAbsent(key, k -> new EmotionModel(model, options));
     }
 
