@@ -85,9 +85,9 @@ public final class ScoreJob {
                     .select(col("recording_id"), col("w.window_index"), col("w.start_seconds"), col("w.end_seconds"),
                             col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
                     .write().mode("append").partitionBy("run_id").parquet(new Path(out, "windows").toString());
+            ScoreSummary summary = summarise(scored, request, skipped, model, started, spark.sparkContext().master());
             ScoredInputs.append(todo, out, model.sha256(), request.runId()); // last: marks the run finished
             LOG.info("recordings, windows and inputs written at {} s", seconds(started));
-            ScoreSummary summary = summarise(scored, request, skipped, model, started, spark.sparkContext().master());
             writeSummary(new Path(out, "summary.json"), hadoop, summary); // the latest run's
             writeSummary(new Path(out, "summaries/" + request.runId() + ".json"), hadoop, summary);
             return summary;

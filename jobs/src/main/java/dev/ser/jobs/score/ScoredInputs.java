@@ -136,9 +136,7 @@ public final class ScoredInputs {
                     }
                 }
             }
-            // cut loose from the files: Spark re-caches every plan that reads a path it writes, so a
-            // plan over the ledger would be re-run, and come out empty, once this run appends to it
-            return all.filter(col("model_sha256").equalTo(modelSha256)).localCheckpoint(true);
+            return all.filter(col("model_sha256").equalTo(modelSha256));
         } catch (IOException e) {
             throw new ConfigurationException("cannot read the output " + out + " for an incremental run: "
                     + e.getMessage());
@@ -163,7 +161,11 @@ public final class ScoredInputs {
                         .and(keyed.col("modification_time").eqNullSafe(p.col("p_time"))), "left_anti");
     }
 
-    /** Appends this run's inputs to the ledger: the last write of a run. */
+    /**
+     * Appends this run's inputs to the ledger: the last write of a run. Spark re-caches every
+     * plan that reads a path it writes, so after this the run's own plans (which read the
+     * ledger to leave inputs out) would come out empty: nothing may use them afterwards.
+     */
     static void append(Dataset<Row> keyed, Path out, String modelSha256, String runId) {
         keyed.select(col("path"), col("length").as("size_bytes"), col("modification_time"), col(HASH),
                         lit(modelSha256).as("model_sha256"), lit(runId).as("run_id"))
