@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 final class HadoopSeekableChannel implements SeekableByteChannel {
     private final FSDataInputStream in;
     private final long size;
+    private final byte[] buffer = new byte[1 << 16];
     private long position;
     private boolean open = true;
 
@@ -28,8 +29,7 @@ final class HadoopSeekableChannel implements SeekableByteChannel {
         if (position >= size) {
             return -1;
         }
-        int want = (int) Math.min(dst.remaining(), Math.min(size - position, 1 << 16));
-        byte[] buffer = new byte[want];
+        int want = (int) Math.min(dst.remaining(), Math.min(size - position, buffer.length));
         int n = in.read(position, buffer, 0, want); // positioned read: no shared stream position
         if (n <= 0) {
             return -1;

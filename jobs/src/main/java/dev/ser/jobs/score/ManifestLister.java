@@ -1,7 +1,6 @@
 package dev.ser.jobs.score;
 
 import dev.ser.jobs.ConfigurationException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -13,7 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -64,8 +63,8 @@ final class ManifestLister {
                 continue;
             }
             if (taken.contains(f.name()) || ArchiveLister.SCHEMA.getFieldIndex(f.name()).isDefined()) {
-                throw new ConfigurationException("manifest column '" + f.name() + "' has the name of an output column;"
-                        + " rename it (output columns: " + String.join(", ", taken) + ")");
+                throw new ConfigurationException("manifest column '" + f.name() + "' has the name of a column the job"
+                        + " writes; rename it (taken: " + String.join(", ", taken) + ", length)");
             }
             extras.add(f);
         }
@@ -79,11 +78,11 @@ final class ManifestLister {
         Broadcast<HadoopConf> hadoop = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(new HadoopConf(conf));
         return rows.selectExpr(columns.stream().map(c -> "`" + c + "`").toArray(String[]::new))
-                .mapPartitions(new Stat(hadoop, file.getParent().toString()), Encoders.row(listing));
+                .map(new Stat(hadoop, file.getParent().toString()), Encoders.row(listing));
     }
 
     /** Looks each path up: its qualified name, length and time (0 and null when it is missing). */
-    private static final class Stat implements MapPartitionsFunction<Row, Row> {
+    private static final class Stat implements MapFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<HadoopConf> hadoop;
         private final String base;
@@ -94,49 +93,31 @@ final class ManifestLister {
         }
 
         @Override
-        public java.util.Iterator<Row> call(java.util.Iterator<Row> manifest) {
-            Configuration conf = hadoop.value().get();
-            return new java.util.Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return manifest.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    Row m = manifest.next();
-                    Object[] values = new Object[m.length() + 2];
-                    String name = m.isNullAt(0) ? "" : m.get(0).toString().trim();
-                    long length = 0;
-                    Timestamp time = null;
-                    String path = name;
-                    if (!name.isEmpty()) {
-                        try {
-                            Path p = new Path(name);
-                            if (!p.isAbsolute() && p.toUri().getScheme() == null) {
-                                p = new Path(new Path(base), name);
-                            }
-                            FileSystem fs = p.getFileSystem(conf);
-                            p = fs.makeQualified(p);
-                            path = p.toString();
-                            FileStatus s = fs.getFileStatus(p);
-                            length = s.getLen();
-                            time = new Timestamp(s.getModificationTime());
-                        } catch (FileNotFoundException e) {
-                            // listed anyway: scoring reports it as an error row
-                        } catch (IOException | IllegalArgumentException e) {
-                            // a malformed path: the same
-                        }
+        public Row call(Row m) {
+            Object[] values = new Object[m.length() + 2];
+            String name = m.isNullAt(0) ? "" : m.get(0).toString().trim();
+            values[0] = name;
+            values[1] = 0L;
+            if (!name.isEmpty()) {
+                try {
+                    Path p = new Path(name);
+                    if (!p.isAbsolute() && p.toUri().getScheme() == null) {
+                        p = new Path(new Path(base), name);
                     }
-                    values[0] = path;
-                    values[1] = length;
-                    values[2] = time;
-                    for (int i = 1; i < m.length(); i++) {
-                        values[2 + i] = m.get(i);
-                    }
-                    return RowFactory.create(values);
+                    FileSystem fs = p.getFileSystem(hadoop.value().get());
+                    p = fs.makeQualified(p);
+                    values[0] = p.toString();
+                    FileStatus s = fs.getFileStatus(p);
+                    values[1] = s.getLen();
+                    values[2] = new Timestamp(s.getModificationTime());
+                } catch (IOException | IllegalArgumentException e) {
+                    // missing or malformed: listed anyway, and scoring reports why in its error row
                 }
-            };
+            }
+            for (int i = 1; i < m.length(); i++) {
+                values[2 + i] = m.get(i);
+            }
+            return RowFactory.create(values);
         }
     }
 }

@@ -59,8 +59,9 @@ public final class ScoreJob {
         ScoredInputs.Key key = request.incremental() == null ? ScoredInputs.Key.STAT : request.incremental();
         Dataset<Row> keyed = ScoredInputs.keyed(spark, listed, key, hadoop).persist(StorageLevel.MEMORY_AND_DISK());
         long listedCount = keyed.count();
-        Dataset<Row> todo = ScoredInputs.notScored(keyed, previous, key).persist(StorageLevel.MEMORY_AND_DISK());
-        long count = todo.count();
+        Dataset<Row> todo = previous == null ? keyed
+                : ScoredInputs.notScored(keyed, previous, key).persist(StorageLevel.MEMORY_AND_DISK());
+        long count = previous == null ? listedCount : todo.count();
         long skipped = listedCount - count;
         if (request.incremental() != null) {
             LOG.info("incremental run: {} listed input(s), {} scored before with this model and skipped", listedCount,

@@ -8,16 +8,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -57,25 +57,15 @@ public final class ScoredInputs {
         Broadcast<HadoopConf> hadoop = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(new HadoopConf(conf));
         StructType schema = listing.schema().add(HASH, DataTypes.StringType, true);
-        return listing.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> new Iterator<>() {
-            private final Configuration c = hadoop.value().get();
-
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                Row r = rows.next();
-                Object[] values = new Object[r.length() + 1];
-                for (int i = 0; i < r.length(); i++) {
-                    values[i] = r.get(i);
-                }
-                values[r.length()] = sha256(r.getString(0), c);
-                return RowFactory.create(values);
-            }
+        return listing.map((MapFunction<Row, Row>) r -> {
+            Object[] values = Arrays.copyOf(rowValues(r), r.length() + 1);
+            values[r.length()] = sha256(r.getString(0), hadoop.value().get());
+            return RowFactory.create(values);
         }, Encoders.row(schema));
+    }
+
+    private static Object[] rowValues(Row r) {
+        return scala.jdk.javaapi.CollectionConverters.asJava(r.toSeq()).toArray();
     }
 
     /** Hex SHA-256 of a file's bytes, or null when it cannot be read (scoring reports why). */
@@ -147,11 +137,8 @@ public final class ScoredInputs {
         return org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils.unescapePathName(partitionValue);
     }
 
-    /** The keyed listing less the inputs {@code previous} holds. */
+    /** The keyed listing less the inputs {@code previous} (earlier runs' ledger rows) holds. */
     static Dataset<Row> notScored(Dataset<Row> keyed, Dataset<Row> previous, Key key) {
-        if (previous == null) {
-            return keyed;
-        }
         Dataset<Row> p = previous.select(col("path").as("p_path"), col("size_bytes").as("p_size"),
                 col("modification_time").as("p_time"), col(HASH).as("p_hash"));
         return key == Key.HASH

@@ -5,8 +5,11 @@ import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.ser.pipeline.TestArchives.addTarEntry;
+import static dev.ser.pipeline.TestArchives.addZipEntry;
+
 import dev.ser.jobs.JobTestSupport.Run;
-import java.io.IOException;
+import dev.ser.pipeline.TestCodecs;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +19,6 @@ import java.util.Map;
 import java.util.zip.Deflater;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.spark.sql.Row;
@@ -45,26 +47,27 @@ class ArchiveInputTest {
         Path in = Files.createDirectories(tmp.resolve("in"));
         byte[] angry = Files.readAllBytes(shared("corpora/ravdess/Actor_07/" + ANGRY + ".flac"));
         byte[] sad = Files.readAllBytes(shared("corpora/ravdess/Actor_09/" + SAD + ".flac"));
-        byte[] opus = opus(shared("corpora/ravdess/Actor_09/" + SAD + ".flac"), tmp.resolve("sad.opus"));
+        byte[] opus = Files.readAllBytes(TestCodecs.ffmpeg(shared("corpora/ravdess/Actor_09/" + SAD + ".flac"),
+                "-c:a libopus -b:a 32k -f ogg", tmp.resolve("sad.opus")));
 
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(
                 Files.newOutputStream(in.resolve("notes-2026-11-21.tar.gz"))))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            add(tar, "phone-a/" + ANGRY + ".flac", angry);
-            add(tar, "phone-a/" + SAD + ".ogg", opus);
-            add(tar, "../../outside.flac", sad);
+            addTarEntry(tar, "phone-a/" + ANGRY + ".flac", angry);
+            addTarEntry(tar, "phone-a/" + SAD + ".ogg", opus);
+            addTarEntry(tar, "../../outside.flac", sad);
             TarArchiveEntry link = new TarArchiveEntry("phone-a/link.flac", TarArchiveEntry.LF_SYMLINK);
             link.setLinkName("/etc/passwd");
             tar.putArchiveEntry(link);
             tar.closeArchiveEntry();
-            add(tar, "phone-b/" + SAD + ".flac", sad);
+            addTarEntry(tar, "phone-b/" + SAD + ".flac", sad);
         }
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(in.resolve("notes-2026-11-22.zip"))) {
             zip.setLevel(Deflater.BEST_COMPRESSION);
-            put(zip, "a/" + ANGRY + ".flac", angry);
-            put(zip, "a/bomb.wav", new byte[32 << 20]); // 32 MiB of zeros: deflates about 1000x
-            put(zip, "/abs/" + SAD + ".flac", sad);
-            put(zip, "b/" + SAD + ".flac", sad);
+            addZipEntry(zip, "a/" + ANGRY + ".flac", angry);
+            addZipEntry(zip, "a/bomb.wav", new byte[32 << 20]); // 32 MiB of zeros: deflates about 1000x
+            addZipEntry(zip, "/abs/" + SAD + ".flac", sad);
+            addZipEntry(zip, "b/" + SAD + ".flac", sad);
         }
         try (ZipArchiveOutputStream empty = new ZipArchiveOutputStream(in.resolve("empty.zip"))) {
             empty.finish();
@@ -122,29 +125,5 @@ class ArchiveInputTest {
         assertTrue(r != null, key + " has no row: " + rows.keySet());
         assertEquals("error", r.getString(1), key);
         assertTrue(r.getString(2).contains(reason), key + ": " + r.getString(2));
-    }
-
-    private static void add(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name, true);
-        e.setSize(data.length);
-        tar.putArchiveEntry(e);
-        tar.write(data);
-        tar.closeArchiveEntry();
-    }
-
-    private static void put(ZipArchiveOutputStream zip, String name, byte[] data) throws IOException {
-        zip.putArchiveEntry(new ZipArchiveEntry(name));
-        zip.write(data);
-        zip.closeArchiveEntry();
-    }
-
-    /** Encodes with the FFmpeg program bundled with the FFmpeg natives. */
-    static byte[] opus(Path source, Path target) throws IOException, InterruptedException {
-        String ffmpeg = org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
-        Process p = new ProcessBuilder(ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", source.toString(),
-                "-c:a", "libopus", "-b:a", "32k", "-f", "ogg", target.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), log);
-        return Files.readAllBytes(target);
     }
 }

@@ -4,6 +4,8 @@ import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ser.pipeline.TestArchives;
+import dev.ser.pipeline.TestCodecs;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -221,8 +223,9 @@ class HostileInputTest {
         for (String[] codec : new String[][] {{"opus", "-c:a libopus -b:a 24k -f ogg"},
                 {"mp3", "-c:a libmp3lame -b:a 48k -f mp3"}, {"m4a", "-c:a aac -b:a 48k -f ipod"},
                 {"amr", "-ar 8000 -c:a libopencore_amrnb -b:a 12.2k -f amr"}}) {
-            byte[] whole = ffmpeg(shared("corpora/ravdess/Actor_07/03-01-05-02-01-01-07.flac"), codec[1],
-                    dir.resolve("source." + codec[0] + ".tmp"));
+            byte[] whole = Files.readAllBytes(TestCodecs.ffmpeg(
+                    shared("corpora/ravdess/Actor_07/03-01-05-02-01-01-07.flac"), codec[1],
+                    dir.resolve("source." + codec[0] + ".tmp")));
             for (int part = 1; part <= 4; part++) {
                 files.put("cut-" + codec[0] + "-" + part + "." + codec[0], Arrays.copyOf(whole, whole.length * part / 5));
             }
@@ -233,15 +236,15 @@ class HostileInputTest {
             files.put("garbled-" + codec[0] + "." + codec[0], garbled);
         }
         // archives cut short or garbled
-        byte[] tarGz = tarGz(Map.of("a.flac", flac, "b.wav", wav));
+        byte[] tarGz = TestArchives.gzip(TestArchives.tar(Map.of("a.flac", flac, "b.wav", wav)));
         for (int part = 1; part <= 4; part++) {
             files.put("cut-archive-" + part + ".tar.gz", Arrays.copyOf(tarGz, tarGz.length * part / 5));
         }
-        byte[] zip = zip(Map.of("a.flac", flac, "b.wav", wav));
+        byte[] zip = TestArchives.zip(Map.of("a.flac", flac, "b.wav", wav), java.util.zip.Deflater.DEFAULT_COMPRESSION);
         for (int part = 1; part <= 4; part++) {
             files.put("cut-archive-" + part + ".zip", Arrays.copyOf(zip, zip.length * part / 5));
         }
-        files.put("zip-in-zip.zip", zip(Map.of("inner.zip", zip)));
+        files.put("zip-in-zip.zip", TestArchives.zip(Map.of("inner.zip", zip), java.util.zip.Deflater.DEFAULT_COMPRESSION));
         for (var f : files.entrySet()) {
             Files.write(dir.resolve(f.getKey()), f.getValue());
         }
@@ -251,7 +254,7 @@ class HostileInputTest {
             }
         }
         // ten hours of digital silence: a 576-million-sample recording, 7 MB as FLAC
-        ffmpeg(null, "-f lavfi -i anullsrc=r=16000:cl=mono -t 36000 -c:a flac -compression_level 0 -sample_fmt s16",
+        TestCodecs.ffmpeg(null, "-f lavfi -i anullsrc=r=16000:cl=mono -t 36000 -c:a flac -compression_level 0 -sample_fmt s16",
                 dir.resolve("ten-hours-of-silence.flac"));
         return files.size() + 1;
     }
@@ -273,46 +276,5 @@ class HostileInputTest {
             data.putFloat(v);
         }
         return wavHeader(3, 1, 16_000, 32, x.length * 4L, data.array());
-    }
-
-    private static byte[] ffmpeg(Path source, String args, Path target) throws IOException, InterruptedException {
-        String program = org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
-        List<String> cmd = new ArrayList<>(List.of(program, "-nostdin", "-loglevel", "error", "-y"));
-        if (source != null) {
-            cmd.addAll(List.of("-i", source.toString()));
-        }
-        cmd.addAll(List.of(args.split(" ")));
-        cmd.add(target.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), log);
-        return Files.readAllBytes(target);
-    }
-
-    private static byte[] tarGz(Map<String, byte[]> files) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
-                new org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream(bytes))) {
-            for (var f : files.entrySet()) {
-                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(f.getKey());
-                e.setSize(f.getValue().length);
-                tar.putArchiveEntry(e);
-                tar.write(f.getValue());
-                tar.closeArchiveEntry();
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    private static byte[] zip(Map<String, byte[]> files) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
-            for (var f : files.entrySet()) {
-                zip.putNextEntry(new java.util.zip.ZipEntry(f.getKey()));
-                zip.write(f.getValue());
-                zip.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 }

@@ -217,13 +217,10 @@ public final class FfmpegDecoder implements PcmStream {
     private void decodeMore() throws IOException {
         if (!inputDone) {
             int r = av_read_frame(format, packet);
-            if (r == AVERROR_EOF) {
+            if (r < 0) {
+                // the end, or a damaged container: keep what was decoded, as for a truncated WAV
                 inputDone = true;
                 avcodec_send_packet(codec, null); // enter draining mode
-            } else if (r < 0) {
-                // a damaged container: keep what was decoded so far, as for a truncated WAV
-                inputDone = true;
-                avcodec_send_packet(codec, null);
             } else {
                 try {
                     if (packet.stream_index() == streamIndex) {

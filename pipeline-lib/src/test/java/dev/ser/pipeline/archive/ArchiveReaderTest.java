@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static dev.ser.pipeline.TestArchives.addTarEntry;
+import static dev.ser.pipeline.TestArchives.gzip;
+import static dev.ser.pipeline.TestArchives.tar;
+import static dev.ser.pipeline.TestArchives.zip;
+
 import dev.ser.pipeline.TestAudio;
 import dev.ser.pipeline.audio.AudioDecoders;
 import dev.ser.pipeline.audio.PcmStream;
@@ -22,7 +27,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.Test;
 
@@ -69,8 +73,8 @@ class ArchiveReaderTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            add(tar, "../../etc/cron.d/evil.wav", WAV);
-            add(tar, "/etc/passwd", WAV);
+            addTarEntry(tar, "../../etc/cron.d/evil.wav", WAV);
+            addTarEntry(tar, "/etc/passwd", WAV);
             TarArchiveEntry link = new TarArchiveEntry("notes/link.wav", TarArchiveEntry.LF_SYMLINK);
             link.setLinkName("/etc/shadow");
             tar.putArchiveEntry(link);
@@ -82,7 +86,7 @@ class ArchiveReaderTest {
             TarArchiveEntry fifo = new TarArchiveEntry("notes/pipe", TarArchiveEntry.LF_FIFO);
             tar.putArchiveEntry(fifo);
             tar.closeArchiveEntry();
-            add(tar, "notes/ok.wav", WAV);
+            addTarEntry(tar, "notes/ok.wav", WAV);
         }
         Map<String, String> reasons = readAll(bytes.toByteArray(), ArchiveLimits.DEFAULT);
         assertEquals(6, reasons.size(), reasons.toString());
@@ -211,48 +215,6 @@ class ArchiveReaderTest {
 
     private static byte[] head(byte[] b) {
         return java.util.Arrays.copyOf(b, Math.min(b.length, ArchiveFormat.SNIFF_BYTES));
-    }
-
-    static byte[] tar(Map<String, byte[]> files) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (var f : files.entrySet()) {
-                add(tar, f.getKey(), f.getValue());
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void add(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name, true); // keep names as given, '..' and '/' included
-        e.setSize(data.length);
-        tar.putArchiveEntry(e);
-        tar.write(data);
-        tar.closeArchiveEntry();
-    }
-
-    static byte[] gzip(byte[] data) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bytes)) {
-            gz.write(data);
-        }
-        return bytes.toByteArray();
-    }
-
-    /** A zip written as phones and desktop tools write it: sizes in every local header. */
-    static byte[] zip(Map<String, byte[]> files, int level) throws IOException {
-        SeekableInMemoryByteChannel bytes = new SeekableInMemoryByteChannel();
-        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
-            zip.setLevel(level);
-            for (var f : files.entrySet()) {
-                ZipArchiveEntry e = new ZipArchiveEntry(f.getKey());
-                zip.putArchiveEntry(e);
-                zip.write(f.getValue());
-                zip.closeArchiveEntry();
-            }
-        }
-        return java.util.Arrays.copyOf(bytes.array(), (int) bytes.size());
     }
 
     private static int indexOf(byte[] b, byte[] pattern) {

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ser.pipeline.SharedCorpora;
 import dev.ser.pipeline.TestAudio;
+import dev.ser.pipeline.TestCodecs;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,7 +83,7 @@ class CompressedCodecsTest {
     @EnumSource(Codec.class)
     void decodedAudioMatchesItsSourceInDurationAndWaveform(Codec codec) throws Exception {
         // no extension: the decoder is chosen by content
-        Path encoded = FfmpegProgram.encode(reference, codec.ffmpegArgs, dir.resolve(codec.name().toLowerCase()));
+        Path encoded = TestCodecs.ffmpeg(reference, codec.ffmpegArgs, dir.resolve(codec.name().toLowerCase()));
         float[] decoded;
         String decoderName;
         try (PcmStream pcm = AudioDecoders.open(new NonSeekable(Files.newInputStream(encoded)))) {
@@ -108,7 +107,7 @@ class CompressedCodecsTest {
 
     @Test
     void truncatedCompressedFilesKeepWhatTheyHoldOrFailWithTheirReason() throws Exception {
-        Path encoded = FfmpegProgram.encode(reference, Codec.OPUS_OGG.ffmpegArgs, dir.resolve("whole"));
+        Path encoded = TestCodecs.ffmpeg(reference, Codec.OPUS_OGG.ffmpegArgs, dir.resolve("whole"));
         byte[] all = Files.readAllBytes(encoded);
         byte[] half = java.util.Arrays.copyOf(all, all.length / 2);
         float[] decoded;
@@ -194,24 +193,6 @@ class CompressedCodecsTest {
         @Override
         public boolean markSupported() {
             return false;
-        }
-    }
-
-    /** The {@code ffmpeg} program that ships with the FFmpeg natives (JavaCPP presets). */
-    static final class FfmpegProgram {
-        private FfmpegProgram() {
-        }
-
-        static Path encode(Path input, String args, Path output) throws IOException, InterruptedException {
-            String program = org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
-            List<String> command = new ArrayList<>(List.of(program, "-nostdin", "-hide_banner", "-loglevel", "error",
-                    "-y", "-i", input.toString()));
-            command.addAll(List.of(args.split(" ")));
-            command.add(output.toString());
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), "ffmpeg " + args + " failed: " + log);
-            return output;
         }
     }
 }
