@@ -108,7 +108,8 @@ public final class QuantizationCommand implements Callable<Integer> {
                 cores, settings.batchSize(), f[0], f[1], q[0], q[1], fRate, qRate, qRate / fRate);
 
         if (!corpora.isEmpty()) {
-            CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(false, CremaDReader.LabelSource.INTENDED, true);
+            CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(false, CremaDReader.LabelSource.INTENDED, true,
+                    dev.ser.pipeline.corpus.LabelMap.IDENTITY);
             List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
             SparkSession spark = job.start("ser quantization", settings);
             try {

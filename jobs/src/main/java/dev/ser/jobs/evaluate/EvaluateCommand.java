@@ -46,6 +46,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--iemocap-keep-excited", description = "Do not merge IEMOCAP's excited into happiness.")
     boolean keepExcited;
 
+    @Option(names = "--label-map", paramLabel = "LABEL=CLASS,...",
+            description = {"How a manifest's labels map to anger, happiness, neutral and sadness, e.g.",
+                    "angry=anger,mad=anger,joy=happiness. Unmapped labels are excluded and counted."})
+    String labelMap;
+
 
 
 
@@ -61,7 +66,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral,
                 cremaLabel.equals("intended") ? CremaDReader.LabelSource.INTENDED : CremaDReader.LabelSource.PERCEIVED,
-                !keepExcited);
+                !keepExcited, CorpusArgs.labelMap(labelMap));
         List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
         String runId = OutputDirectory.newRunId();
         SparkSession spark = job.start("ser evaluate", settings);

@@ -130,7 +130,7 @@ public final class EvaluateJob {
         root.put("labels", String.join(",", EmotionClass.LABELS));
         ObjectNode byCorpus = root.putObject("corpora");
         for (LabelledCorpus c : corpora) {
-            String name = c.spec().name();
+            String name = c.name();
             ObjectNode n = byCorpus.putObject(name);
             n.put("root", c.spec().root().toString());
             n.set("reader_options", JSON.valueToTree(c.listing().options()));

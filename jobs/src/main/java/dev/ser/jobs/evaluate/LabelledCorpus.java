@@ -61,6 +61,11 @@ public record LabelledCorpus(CorpusSpec spec, CorpusListing listing, Map<String,
         return corpora;
     }
 
+    /** The corpus's name in outputs: the kind, or a manifest's file name. */
+    public String name() {
+        return listing.corpus();
+    }
+
     public int foldCount() {
         return (int) folds.values().stream().distinct().count();
     }
@@ -75,7 +80,7 @@ public record LabelledCorpus(CorpusSpec spec, CorpusListing listing, Map<String,
                 // the same form as a Hadoop listing's paths (file:/...), so outputs join alike
                 rows.add(RowFactory.create(p.toUri().toString().replaceFirst("^file:///", "file:/"),
                         exists ? Files.size(p) : 0L,
-                        new Timestamp(exists ? Files.getLastModifiedTime(p).toMillis() : 0L), c.spec().name(),
+                        new Timestamp(exists ? Files.getLastModifiedTime(p).toMillis() : 0L), c.name(),
                         clip.speaker(), clip.gender(), c.folds().get(clip.speaker()), clip.label(),
                         clip.corpusLabel(), scala.jdk.javaapi.CollectionConverters.asScala(clip.facts())));
             }

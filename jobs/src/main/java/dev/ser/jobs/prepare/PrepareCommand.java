@@ -30,6 +30,11 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--ravdess-calm-as-neutral", description = "Count RAVDESS calm as neutral.")
     boolean calmAsNeutral;
 
+    @Option(names = "--label-map", paramLabel = "LABEL=CLASS,...",
+            description = {"How a manifest's labels map to anger, happiness, neutral and sadness, e.g.",
+                    "angry=anger,mad=anger,joy=happiness. Unmapped labels are excluded and counted."})
+    String labelMap;
+
 
 
     @Mixin
@@ -38,7 +43,7 @@ public final class PrepareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral, CremaDReader.LabelSource.INTENDED,
-                true);
+                true, CorpusArgs.labelMap(labelMap));
         List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
         SparkSession spark = job.start("ser prepare", job.settings());
         try {

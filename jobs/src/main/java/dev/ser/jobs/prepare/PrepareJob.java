@@ -97,12 +97,12 @@ public final class PrepareJob {
                 .put("peak_normalize", preprocessing.peakNormalize());
         ObjectNode corporaNode = meta.putObject("corpora");
         for (LabelledCorpus c : corpora) {
-            ObjectNode n = corporaNode.putObject(c.spec().name());
+            ObjectNode n = corporaNode.putObject(c.name());
             n.put("root", c.spec().root().toString()).put("folds", c.foldCount());
             n.set("reader_options", json.valueToTree(c.listing().options()));
             n.set("fold_speakers", json.valueToTree(speakersByFold(c.folds())));
-            n.set("windows_by_label", json.valueToTree(windowsByCorpusLabel.getOrDefault(c.spec().name(), Map.of())));
-            n.set("clips_without_windows", json.valueToTree(skipped.getOrDefault(c.spec().name(), Map.of())));
+            n.set("windows_by_label", json.valueToTree(windowsByCorpusLabel.getOrDefault(c.name(), Map.of())));
+            n.set("clips_without_windows", json.valueToTree(skipped.getOrDefault(c.name(), Map.of())));
             n.set("excluded_by_label", json.valueToTree(c.listing().excludedByCorpusLabel()));
         }
         try (OutputStream o = fs.create(new Path(out, "prepare.json"), true)) {

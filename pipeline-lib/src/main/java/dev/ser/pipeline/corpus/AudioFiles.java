@@ -8,6 +8,9 @@ import java.util.stream.Stream;
 
 /** Audio files under a folder, recursively, in a stable order. */
 final class AudioFiles {
+    /** The audio files a corpus tree may hold; anything else beside them (label files, licences) is not a clip. */
+    private static final List<String> EXTENSIONS = List.of(".wav", ".flac", ".opus", ".ogg", ".mp3", ".m4a");
+
     private AudioFiles() {
     }
 
@@ -20,7 +23,7 @@ final class AudioFiles {
             return s.filter(Files::isRegularFile)
                     .filter(p -> {
                         String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-                        return !n.startsWith(".") && (n.endsWith(".wav") || n.endsWith(".flac"));
+                        return !n.startsWith(".") && EXTENSIONS.stream().anyMatch(n::endsWith);
                     })
                     .sorted().toList();
         }
