@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# The study's protocol on our corpora (RAVDESS actors 01-20 in IEMOCAP's role, EmoDB in
-# CREMA-D's): 5 speaker folds of 4 RAVDESS actors (2 female, 2 male); per fold train on 3,
-# validate on 1, test on 1; each fold with and without EmoDB added to training (never to
-# validation or test). Then the cross-corpus test: a model trained on RAVDESS only, evaluated
-# on EmoDB's 4 classes. Every metric comes from `ser evaluate`; int8 against float32 from
-# `ser quantization`.
+# The cross-corpus protocol: leave-one-corpus-out (LOCO) over RAVDESS (actors 01-20), EmoDB, nEMO and
+# ASED, the study's cross-corpus design generalised. Every reported metric comes from `ser evaluate`.
 #
 #   model/recipes/protocol.sh WORK_DIR [SHARED_DIR] [-- TRAINER OPTIONS]   (SHARED_DIR: ../shared)
 #
-# Trainer options (such as --arch compact) apply to every training run.
+# 1. `ser prepare` cuts the four corpora into windows with the serving pipeline (5 speaker folds each).
+# 2. Floors: logistic regression on pooled log-mel + MFCC statistics, and on those joined with mn04's
+#    pooled features (loco.py --floors), held-out UA per corpus.
+# 3. LOCO: for each corpus, a model trained on the other three (fold 5's speakers of those three pick
+#    the epoch; the held-out corpus is never seen), float32 and int8, each scored by `ser evaluate` on
+#    the whole held-out corpus. Variants (ablation rows) differ in trainer options.
+# 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
+#    and ASED always in training (the study's CREMA-D role).
+# 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8.
+# Then loco_report.py writes WORK/loco-report.md and .json; ship_default.py ships the model.
+#
+# Trainer options after -- apply to every training run of the main variant.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work=${1:?work directory}; shift
@@ -16,36 +23,62 @@ shared="$root/../shared"
 if [[ $# -gt 0 && "$1" != "--" ]]; then shared=$1; shift; fi
 [[ $# -gt 0 && "$1" == "--" ]] && shift
 options=("$@")
-ser="$root/submit/ser"; train="/usr/bin/python3 $root/model/recipes/train_ser.py"
+ser="$root/submit/ser"; py=/usr/bin/python3; recipes="$root/model/recipes"
+corpora=(ravdess emodb nemo ased)
+declare -A roots=([ravdess]="$shared/corpora/ravdess" [emodb]="$shared/corpora/emodb/wav"
+  [nemo]="$shared/corpora/nemo" [ased]="$shared/corpora/ased")
+main=(--arch mn04 --balance corpus-class --channel-augment --augment-variants 4 --epochs 4 --patience 2
+  --mn04-weights "$shared/models/mn04_as_mAP_432.pt")
 mkdir -p "$work"
 start=$(date +%s)
-"$root/model/recipes/fetch_speech_embedding.sh"
+clock() { echo "protocol: $1 at $(( $(date +%s) - start )) s"; }
 
-"$ser" prepare --corpus ravdess --root "$shared/corpora/ravdess" --corpus emodb --root "$shared/corpora/emodb/wav" \
-  --folds 5 --output "$work/prepared" --overwrite
+corpus_args=(); for c in "${corpora[@]}"; do corpus_args+=(--corpus "$c" --root "${roots[$c]}"); done
+"$ser" prepare "${corpus_args[@]}" --folds 5 --output "$work/prepared" --overwrite
+clock prepared
 
-for variant in without-emodb with-emodb; do
-  extra=(); [ "$variant" = with-emodb ] && extra=(--extra-corpus emodb)
-  mkdir -p "$work/$variant"
-  for fold in 1 2 3 4 5; do
-    $train --data "$work/prepared" --out "$work/$variant/fold$fold" --test-fold "$fold" "${extra[@]}" \
-      --int8-out "$work/$variant/fold$fold-int8" "${options[@]}" \
-      > "$work/$variant/train-fold$fold.log" 2>&1
+# Floors (item 5 of the issue): same corpora, same held-out splits, clip-level UA
+rm -f "$work/floors.json"
+$py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 \
+  --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features.log" 2>&1
+$py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc --l2 1e-2 --floors "$work/floors.json"
+$py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc mn04 --l2 1e-2 --floors "$work/floors.json"
+clock floors
+
+# loco_variant NAME TRAINER-OPTIONS...: the four LOCO models of one configuration, float32 and int8
+loco_variant() {
+  local name=$1; shift
+  local dir="$work/loco/$name"
+  mkdir -p "$dir"
+  for held in "${corpora[@]}"; do
+    local train=(); for c in "${corpora[@]}"; do [ "$c" != "$held" ] && train+=("$c"); done
+    $py "$recipes/train_ser.py" --data "$work/prepared" --out "$dir/$held" --int8-out "$dir/$held-int8" \
+      --train-corpus "$(IFS=,; echo "${train[*]}")" --val-fold 5 "$@" > "$dir/train-$held.log" 2>&1
+    "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$dir/$held" --output "$dir/eval-$held" --overwrite
+    mkdir -p "$work/loco/$name-int8"
+    "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$dir/$held-int8" \
+      --output "$work/loco/$name-int8/eval-$held" --overwrite
   done
-  "$ser" evaluate --corpus ravdess --root "$shared/corpora/ravdess" --folds 5 \
-    --model "$work/$variant/fold{fold}" --output "$work/eval-$variant" --overwrite
-done
+  clock "LOCO $name"
+}
+loco_variant mn04-finetuned "${main[@]}" "${options[@]}"
+# ablation: the same without the channel augmentation (the study's augmentation only)
+ablation=(); for o in "${main[@]}"; do [ "$o" != --channel-augment ] && ablation+=("$o"); done
+loco_variant mn04-finetuned-no-channel-augment "${ablation[@]}" "${options[@]}"
 
-# Cross-corpus: trained on all 20 RAVDESS actors (fold 5 validates, none is held out), tested on EmoDB.
-$train --data "$work/prepared" --out "$work/ravdess-all" --val-fold 5 --int8-out "$work/ravdess-all-int8" \
-  "${options[@]}" > "$work/train-ravdess-all.log" 2>&1
-"$ser" evaluate --corpus emodb --root "$shared/corpora/emodb/wav" --folds 5 --model "$work/ravdess-all" \
-  --output "$work/eval-cross-emodb" --overwrite
-# The same with EmoDB added to training: the production model when the folds show EmoDB helps.
-$train --data "$work/prepared" --out "$work/ravdess-emodb-all" --val-fold 5 --extra-corpus emodb \
-  --int8-out "$work/ravdess-emodb-all-int8" "${options[@]}" > "$work/train-ravdess-emodb-all.log" 2>&1
-# Int8 against float32, in one run: size, throughput and the fold UA of both (RAVDESS only models).
-"$ser" quantization --float "$work/without-emodb/fold{fold}" --int8 "$work/without-emodb/fold{fold}-int8" \
-  --corpus ravdess --root "$shared/corpora/ravdess" --notes "$shared/corpora/ravdess" --minutes 20 \
-  --output "$work/quantization" --overwrite
+# RAVDESS speaker folds with the other corpora in training
+mkdir -p "$work/ravdess-folds"
+for fold in 1 2 3 4 5; do
+  $py "$recipes/train_ser.py" --data "$work/prepared" --out "$work/ravdess-folds/fold$fold" --train-corpus ravdess \
+    --test-fold "$fold" --extra-corpus emodb --extra-corpus nemo --extra-corpus ased "${main[@]}" "${options[@]}" \
+    > "$work/ravdess-folds/train-fold$fold.log" 2>&1
+done
+"$ser" evaluate --corpus ravdess --root "${roots[ravdess]}" --folds 5 --model "$work/ravdess-folds/fold{fold}" \
+  --output "$work/ravdess-folds/eval" --overwrite
+clock "RAVDESS folds"
+
+# The production model: all four corpora
+$py "$recipes/train_ser.py" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$work/all-corpora-int8" \
+  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 "${main[@]}" "${options[@]}" > "$work/train-all-corpora.log" 2>&1
+$py "$recipes/loco_report.py" "$work" > /dev/null
 echo "protocol done in $(( $(date +%s) - start )) s"

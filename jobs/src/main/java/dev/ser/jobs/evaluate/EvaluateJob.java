@@ -163,6 +163,15 @@ public final class EvaluateJob {
 
             ClassificationMetrics pooled = ClassificationMetrics.of(all);
             n.set("pooled", metricsNode(pooled));
+            // a model that calls most of a balanced corpus one class is broken whatever its UA: show both shares
+            ObjectNode shares = n.putObject("class_shares");
+            ObjectNode truthShare = shares.putObject("true");
+            ObjectNode predictedShare = shares.putObject("predicted");
+            for (int k = 0; k < all.labels().size(); k++) {
+                double total = Math.max(1, all.total());
+                truthShare.put(all.labels().get(k), all.support(k) / total);
+                predictedShare.put(all.labels().get(k), all.predictedCount(k) / total);
+            }
             ArrayNode folds = n.putArray("per_fold");
             List<Double> wa = new ArrayList<>();
             List<Double> ua = new ArrayList<>();

@@ -54,7 +54,7 @@ public record LabelledCorpus(CorpusSpec spec, CorpusListing listing, Map<String,
             } catch (IllegalArgumentException e) {
                 throw new ConfigurationException(spec.name() + ": " + e.getMessage() + "; lower --folds");
             }
-            LOG.info("{}: {} clips, {} in the 4 classes, excluded {}", spec.name(), listing.clips().size(), used.size(),
+            LOG.info("{}: {} clips, {} in the 4 classes, excluded {}", listing.corpus(), listing.clips().size(), used.size(),
                     listing.excludedByCorpusLabel());
             corpora.add(new LabelledCorpus(spec, listing, byFold));
         }

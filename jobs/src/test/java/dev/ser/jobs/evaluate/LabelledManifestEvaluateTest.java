@@ -66,6 +66,18 @@ class LabelledManifestEvaluateTest {
         assertEquals("{\"bored\":1}", c.path("clips").path("excluded_by_label").toString());
         assertEquals(lines.size() - 2, c.path("clips").path("scored").asInt(), "every mapped clip is scored");
         assertTrue(c.path("over_folds").path("ua").path("mean").asDouble() > 0, c.toString());
+        // predicted and true class shares, each summing to 1
+        double truth = 0;
+        double predicted = 0;
+        for (String label : USER_LABELS.keySet()) {
+            truth += c.path("class_shares").path("true").path(label).asDouble();
+            predicted += c.path("class_shares").path("predicted").path(label).asDouble();
+        }
+        assertEquals(1.0, truth, 1e-9);
+        assertEquals(1.0, predicted, 1e-9);
+        long angry = lines.stream().filter(l -> l.contains(",angry,")).count();
+        assertEquals((double) angry / (lines.size() - 2), c.path("class_shares").path("true").path("anger").asDouble(),
+                1e-9);
 
         var unmapped = ser("evaluate", "--corpus", "manifest", "--root", manifest.toString(), "--output",
                 tmp.resolve("x").toString());

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Channel augmentation for training: the microphones, rooms, phone lines and codecs that users'
+voice notes pass through and the training corpora (studio recordings) do not.
+
+Each call draws, from its seeded generator, a chain of:
+- reverberation (p 0.3): a synthetic room response, exponentially decaying noise with RT60 0.15
+  to 0.7 s behind the direct sound;
+- random equalisation (p 0.5): three peaking filters, 150 Hz to 6 kHz, -8 to +8 dB;
+- telephone band (p 0.2): 300 to 3400 Hz;
+- a phone codec round trip (p 0.4, when FFmpeg is available): Opus at 8 to 16 kbit/s, AMR-NB at
+  12.2 kbit/s (through 8 kHz) or AAC-LC at 24 to 32 kbit/s, with the FFmpeg program that ships in
+  the project's own FFmpeg natives (org.bytedeco:ffmpeg, from the local Maven repository);
+- background noise (p 0.6) at 0 to 30 dB SNR: pink or brown noise, or mains hum with harmonics.
+
+The windows it gets are the pipeline's preprocessed ones (pre-emphasised, peak-normalised), so
+the pre-emphasis is undone first and done again after the channel, and the result is
+peak-normalised to 0.95 as the pipeline would.
+"""
+import glob
+import math
+import os
+import subprocess
+import tempfile
+import zipfile
+
+import numpy as np
+import torch
+import torchaudio.functional as AF
+
+RATE = 16000
+
+
+def bundled_ffmpeg(cache=os.path.join(tempfile.gettempdir(), "ser-ffmpeg")):
+    """The ffmpeg program of org.bytedeco:ffmpeg (linux-x86_64) from the local Maven repository,
+    unpacked once into `cache`; None when the jar is not there (the codec step is then skipped)."""
+    program = os.path.join(cache, "ffmpeg")
+    if os.path.exists(program):
+        return program
+    jars = sorted(glob.glob(os.path.expanduser("~/.m2/repository/org/bytedeco/ffmpeg/*/ffmpeg-*-linux-x86_64.jar")))
+    if not jars:
+        return None
+    os.makedirs(cache, exist_ok=True)
+    with zipfile.ZipFile(jars[-1]) as z:
+        for name in z.namelist():
+            base = os.path.basename(name)
+            if base and (base == "ffmpeg" or ".so" in base):
+                with open(os.path.join(cache, base + ".tmp"), "wb") as f:
+                    f.write(z.read(name))
+                os.replace(os.path.join(cache, base + ".tmp"), os.path.join(cache, base))
+    os.chmod(program, 0o755)
+    return program
+
+
+def codec_round_trip(ffmpeg, x, codec, bitrate):
+    """x (float, 16 kHz) encoded with `codec` at `bitrate` and decoded back to 16 kHz, same length."""
+    pcm = (x.clamp(-1, 1) * 32767).to(torch.int16).numpy().tobytes()
+    encode = {"opus": ["-c:a", "libopus", "-b:a", bitrate, "-f", "ogg"],
+              "amr": ["-ar", "8000", "-c:a", "libopencore_amrnb", "-b:a", bitrate, "-f", "amr"],
+              "aac": ["-c:a", "aac", "-b:a", bitrate, "-f", "adts"]}[codec]
+    env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(ffmpeg))
+    raw = ["-f", "s16le", "-ar", str(RATE), "-ac", "1"]
+    coded = subprocess.run([ffmpeg, "-v", "error", *raw, "-i", "pipe:", *encode, "pipe:"], input=pcm,
+                           capture_output=True, env=env, check=True).stdout
+    decoded = subprocess.run([ffmpeg, "-v", "error", "-i", "pipe:", *raw, "pipe:"], input=coded,
+                             capture_output=True, env=env, check=True).stdout
+    y = torch.from_numpy(np.frombuffer(decoded, dtype=np.int16).astype(np.float32) / 32767)
+    # AAC in ADTS keeps its encoder priming (1024 samples at the coded rate): align by correlation
+    lag = best_lag(x, y, 2048)
+    y = y[lag:]
+    return torch.nn.functional.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
+
+
+def best_lag(x, y, max_lag):
+    n = min(len(x), len(y) - max_lag, RATE * 2)
+    if n <= 0:
+        return 0
+    scores = [float(torch.dot(x[:n], y[k:k + n])) for k in range(0, max_lag + 1, 1)]
+    return int(np.argmax(scores))
+
+
+class ChannelAugment:
+    def __init__(self, generator, ffmpeg=None):
+        self.g = generator
+        self.ffmpeg = ffmpeg
+
+    def uniform(self, lo, hi):
+        return lo + (hi - lo) * torch.rand((), generator=self.g).item()
+
+    def chance(self, p):
+        return torch.rand((), generator=self.g).item() < p
+
+    def __call__(self, x):
+        n = len(x)
+        if n < 400:
+            return x
+        y = AF.lfilter(x[None].double(), torch.tensor([1.0, -0.97], dtype=torch.float64),
+                       torch.tensor([1.0, 0.0], dtype=torch.float64), clamp=False)[0].float()  # undo pre-emphasis
+        y = y / y.abs().max().clamp(min=1e-6) * 0.5
+        if self.chance(0.3):
+            y = self.reverb(y)
+        if self.chance(0.5):
+            for _ in range(3):
+                centre = math.exp(self.uniform(math.log(150), math.log(6000)))
+                y = AF.equalizer_biquad(y, RATE, centre, self.uniform(-8, 8), self.uniform(0.5, 2.0))
+        if self.chance(0.2):
+            for _ in range(2):
+                y = AF.lowpass_biquad(AF.highpass_biquad(y, RATE, 300.0), RATE, 3400.0)
+        if self.ffmpeg and self.chance(0.4):
+            codec = ["opus", "amr", "aac"][int(torch.randint(0, 3, (), generator=self.g))]
+            rate = {"opus": f"{int(self.uniform(8, 16))}k", "amr": "12.2k", "aac": f"{int(self.uniform(24, 32))}k"}[codec]
+            y = codec_round_trip(self.ffmpeg, y / y.abs().max().clamp(min=1e-6) * 0.9, codec, rate)
+        if self.chance(0.6):
+            y = self.noise(y, self.uniform(0, 30))
+        y = torch.cat([y[:1], y[1:] - 0.97 * y[:-1]])
+        return y / y.abs().max().clamp(min=1e-6) * 0.95
+
+    def reverb(self, y):
+        rt60 = self.uniform(0.15, 0.7)
+        length = int(min(0.8, rt60) * RATE)
+        t = torch.arange(length) / RATE
+        rir = torch.randn(length, generator=self.g) * torch.exp(-6.9 * t / rt60) * 0.3
+        rir[0] = 1.0
+        size = len(y) + length - 1
+        wet = torch.fft.irfft(torch.fft.rfft(y, size) * torch.fft.rfft(rir, size), size)[: len(y)]
+        return wet / wet.abs().max().clamp(min=1e-6) * y.abs().max()
+
+    def noise(self, y, snr_db):
+        kind = int(torch.randint(0, 3, (), generator=self.g))
+        n = len(y)
+        if kind == 2:  # mains hum, 50 or 60 Hz with decaying harmonics
+            f0 = 50.0 if self.chance(0.5) else 60.0
+            t = torch.arange(n) / RATE
+            noise = sum(torch.sin(2 * math.pi * f0 * h * t + self.uniform(0, 6.28)) / h for h in range(1, 8))
+        else:  # pink (1/f) or brown (1/f^2) noise, shaped in the frequency domain
+            spectrum = torch.fft.rfft(torch.randn(n, generator=self.g))
+            f = torch.arange(len(spectrum)).clamp(min=1).float()
+            noise = torch.fft.irfft(spectrum / f ** (0.5 if kind == 0 else 1.0), n)
+        speech = y.pow(2).mean().clamp(min=1e-10)
+        noise = noise * torch.sqrt(speech / noise.pow(2).mean().clamp(min=1e-10) / 10 ** (snr_db / 10))
+        return y + noise

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Per-window pooled features from the frozen front ends, for the leave-one-corpus-out protocol's
+baselines and front-end comparison (`loco.py`). Reads a `ser prepare` output and writes
+PREPARED/features/pooled-<front>.npy (float32 [windows, dims], rows in `loco.load_rows` order).
+
+  /usr/bin/python3 model/recipes/frozen_features.py --data PREPARED [--front mel-mfcc mn04 speech-embedding]
+
+Front ends (all see the pipeline's preprocessed window: trimmed, pre-emphasised, peak-normalised,
+zero-padded to 8 s; padding frames are masked out of every statistic):
+  mel-mfcc          64-band log-mel and 20 MFCCs, mean and standard deviation over frames (the
+                    issue's first floor)
+  mn04              EfficientAT mn04 (AudioSet), mean and standard deviation over frames of the
+                    frequency-pooled outputs of feature layers 6, 12, 15 and 16
+  yamnet            Google's YAMNet (AudioSet), mean and standard deviation of its 1024-d patch
+                    embeddings (0.96 s patches every 0.48 s) over the patches that hold signal
+  speech-embedding  Google's speech_embedding (96-d, every 80 ms), mean and standard deviation,
+                    with its log-mel statistics
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchaudio
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import efficientat_mn  # noqa: E402
+import loco  # noqa: E402
+import speech_embedding  # noqa: E402
+import yamnet  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MN04_TAPS = (6, 12, 15, 16)
+
+
+def masked_stats(x, mask):
+    """x [B, C, T], mask [B, T] -> mean and std over the masked frames [B, 2C]."""
+    m = mask[:, None, :]
+    n = m.sum(dim=2).clamp(min=1.0)
+    mean = (x * m).sum(dim=2) / n
+    std = torch.sqrt(((x - mean[..., None]) ** 2 * m).sum(dim=2) / n + 1e-6)
+    return torch.cat([mean, std], dim=1)
+
+
+def pooled_mask(mask, frames):
+    """A frame mask brought to `frames` steps: a step counts if any of its frames does."""
+    stride = max(1, mask.shape[1] // frames)
+    pooled = F.max_pool1d(mask[:, None, :], stride, stride, ceil_mode=True)[:, 0]
+    out = torch.zeros(mask.shape[0], frames)
+    k = min(frames, pooled.shape[1])
+    out[:, :k] = pooled[:, :k]
+    return out
+
+
+class MelMfcc(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mfcc = torchaudio.transforms.MFCC(16000, 20, melkwargs=dict(n_fft=400, hop_length=160, n_mels=64,
+                                                                          center=False))
+        self.mel = torchaudio.transforms.MelSpectrogram(16000, n_fft=400, hop_length=160, n_mels=64, center=False)
+
+    def forward(self, w):
+        mel = self.mel(w)
+        mask = (mel.sum(dim=1) > 1e-8).float()
+        return torch.cat([masked_stats(torch.log(mel + 1e-6), mask), masked_stats(self.mfcc(w), mask)], dim=1)
+
+
+class Mn04(torch.nn.Module):
+    def __init__(self, weights):
+        super().__init__()
+        self.front = efficientat_mn.LogMel16k()
+        self.net = efficientat_mn.load_pretrained(weights)
+
+    def forward(self, w):
+        mel, mask = self.front(w)
+        return torch.cat([masked_stats(t, pooled_mask(mask, t.shape[2])) for t in self.net.taps(mel, MN04_TAPS)], dim=1)
+
+
+class SpeechEmb(torch.nn.Module):
+    def __init__(self, directory):
+        super().__init__()
+        self.front = speech_embedding.SpeechEmbeddingFrontEnd(directory)
+
+    def forward(self, w):
+        emb, mask, mel_stats = self.front(w)
+        return torch.cat([masked_stats(emb.transpose(1, 2), mask), mel_stats], dim=1)
+
+
+class YamnetPooled(torch.nn.Module):
+    def __init__(self, path):
+        super().__init__()
+        self.net = yamnet.Yamnet(path, pre_emphasised=True)
+
+    def forward(self, w):
+        logmel, mask = self.net.log_mel(w)
+        patches, patch_mask = self.net.patches(logmel, mask)
+        e = self.net.embed(patches).reshape(w.shape[0], -1, 1024)  # [B, P, 1024]
+        return masked_stats(e.transpose(1, 2), patch_mask)
+
+
+def front_end(name, args):
+    if name == "yamnet":
+        return YamnetPooled(args.yamnet)
+    if name == "mel-mfcc":
+        return MelMfcc()
+    if name == "mn04":
+        return Mn04(args.mn04)
+    return SpeechEmb(args.embedding_dir)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True)
+    p.add_argument("--front", nargs="+", default=["mel-mfcc", "mn04", "speech-embedding"])
+    p.add_argument("--mn04", default=os.path.join(HERE, "..", "..", "..", "shared", "models", "mn04_as_mAP_432.pt"))
+    p.add_argument("--yamnet", default=os.path.join(HERE, "..", "..", "..", "shared", "models", "yamnet.tflite"))
+    p.add_argument("--embedding-dir", default=os.path.join(HERE, "..", "speech-embedding"))
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    rows, shards = loco.load_rows(args.data)
+    os.makedirs(os.path.join(args.data, "features"), exist_ok=True)
+    for name in args.front:
+        out = os.path.join(args.data, "features", f"pooled-{name}.npy")
+        if os.path.exists(out):
+            print(f"{out} exists", flush=True)
+            continue
+        model = front_end(name, args).eval()
+        started = time.time()
+        parts = []
+        with torch.no_grad():
+            for i in range(0, len(rows), 32):
+                parts.append(model(torch.stack([loco.window(shards, r) for r in rows[i:i + 32]])).numpy())
+        features = np.concatenate(parts).astype(np.float32)
+        np.save(out + ".tmp.npy", features)
+        os.replace(out + ".tmp.npy", out)
+        print(f"{name}: {features.shape} in {time.time() - started:.0f} s -> {out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

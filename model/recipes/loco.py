@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Leave-one-corpus-out (LOCO) experiments on pooled frozen features (`frozen_features.py`): for each
+corpus, a head is trained on the other corpora and scored on the held-out one, window by window.
+This is the fast loop that compares front ends and heads; the protocol's reported figures come from
+`ser evaluate` on exported models (`protocol.sh`).
+
+  /usr/bin/python3 model/recipes/loco.py --data PREPARED --features mel-mfcc mn04 [--head logreg|mlp]
+
+Model selection never looks at the held-out corpus: for each held-out corpus, the settings are
+judged by a nested LOCO over the training corpora alone (each left out in turn), printed as
+`nested`; the held-out corpus's own figure is printed beside it as `test`.
+
+Heads are trained with corpus- and class-balanced sample weights (every corpus weighs the same,
+every class within it the same), on features standardised with the training corpora's statistics.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+
+LABELS = ["anger", "happiness", "neutral", "sadness"]
+CORPORA = ["ravdess", "emodb", "nemo", "ased"]
+
+
+def load_rows(directory):
+    """The ok windows of a `ser prepare` output in a stable order, and its shards (memory-mapped)."""
+    rows = []
+    with open(os.path.join(directory, "index.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            if r["status"] == "ok":
+                rows.append(r)
+    rows.sort(key=lambda r: (r["corpus"], r["path"], r["window"]))
+    shards = {name: np.load(os.path.join(directory, "shards", name), mmap_mode="r")
+              for name in sorted({r["shard"] for r in rows})}
+    return rows, shards
+
+
+def window(shards, row):
+    return torch.from_numpy(np.asarray(shards[row["shard"]][row["row"]], dtype=np.float32) / 32767.0)
+
+
+def balanced_weights(corpus, y):
+    """Every corpus the same total weight, every class within a corpus the same share of it."""
+    w = np.zeros(len(y))
+    corpora = sorted(set(corpus))
+    for c in corpora:
+        in_c = corpus == c
+        classes = sorted(set(y[in_c]))
+        for k in classes:
+            sel = in_c & (y == k)
+            w[sel] = 1.0 / (len(corpora) * len(classes) * sel.sum())
+    return w * len(y)
+
+
+def unweighted_accuracy(y, pred):
+    return float(np.mean([np.mean(pred[y == k] == k) for k in range(len(LABELS)) if np.any(y == k)]))
+
+
+class Standardise(torch.nn.Module):
+    def __init__(self, x):
+        super().__init__()
+        mean = x.mean(dim=0)
+        std = x.std(dim=0).clamp(min=1e-4)
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+
+    def forward(self, x):
+        return (x - self.mean) / self.std
+
+
+def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60):
+    """A linear (logreg) or one-hidden-layer (mlp) head on standardised features."""
+    torch.manual_seed(seed)
+    x = torch.as_tensor(x, dtype=torch.float32)
+    yt = torch.as_tensor(y, dtype=torch.long)
+    wt = torch.as_tensor(w, dtype=torch.float32)
+    norm = Standardise(x)
+    if kind == "logreg":
+        net = torch.nn.Linear(x.shape[1], len(LABELS))
+        xs = norm(x)
+        opt = torch.optim.LBFGS(net.parameters(), lr=1, max_iter=300, history_size=20, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = (torch.nn.functional.cross_entropy(net(xs), yt, reduction="none") * wt).mean() \
+                + l2 * (net.weight ** 2).sum()
+            loss.backward()
+            return loss
+        opt.step(closure)
+    else:
+        net = torch.nn.Sequential(torch.nn.Dropout(0.2), torch.nn.Linear(x.shape[1], hidden), torch.nn.GELU(),
+                                  torch.nn.Dropout(0.5), torch.nn.Linear(hidden, len(LABELS)))
+        xs = norm(x)
+        opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=l2)
+        g = torch.Generator().manual_seed(seed)
+        for _ in range(epochs):
+            net.train()
+            perm = torch.randperm(len(xs), generator=g)
+            for i in range(0, len(perm), 64):
+                b = perm[i:i + 64]
+                loss = (torch.nn.functional.cross_entropy(net(xs[b]), yt[b], reduction="none",
+                                                          label_smoothing=0.1) * wt[b]).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        net.eval()
+    return torch.nn.Sequential(norm, net).eval()
+
+
+def predict(head, x, clips):
+    """Per clip (windows grouped by `clips`, the pipeline's mean of window probabilities): the
+    clip's index of each window and the clip's predicted class, both per window."""
+    with torch.no_grad():
+        p = head(torch.as_tensor(x, dtype=torch.float32)).softmax(dim=1).numpy()
+    _, clip_of = np.unique(clips, return_inverse=True)
+    sums = np.zeros((clip_of.max() + 1, p.shape[1]))
+    np.add.at(sums, clip_of, p)
+    return clip_of, sums.argmax(axis=1)
+
+
+def loco(x, y, corpus, corpora, kind, l2, clips=None):
+    """Clip-level UA and predicted class shares on each held-out corpus of `corpora`, training on the others."""
+    clips = np.arange(len(y)) if clips is None else clips
+    out = {}
+    for held in corpora:
+        train = np.isin(corpus, [c for c in corpora if c != held])
+        head = train_head(x[train], y[train], balanced_weights(corpus[train], y[train]), kind, l2)
+        test = corpus == held
+        clip_of, pred = predict(head, x[test], clips[test])
+        truth = np.zeros(len(pred), dtype=int)
+        truth[clip_of] = y[test]
+        out[held] = (unweighted_accuracy(truth, pred), np.bincount(pred, minlength=4) / len(pred))
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True)
+    p.add_argument("--features", nargs="+", required=True)
+    p.add_argument("--head", default="logreg", choices=["logreg", "mlp"])
+    p.add_argument("--l2", type=float, nargs="+", default=[1e-3])
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    rows, _ = load_rows(args.data)
+    x = np.concatenate([np.load(os.path.join(args.data, "features", f"pooled-{f}.npy")) for f in args.features], axis=1)
+    y = np.array([LABELS.index(r["label"]) for r in rows])
+    corpus = np.array([r["corpus"] for r in rows])
+    clips = np.array([r["path"] for r in rows])
+    if args.floors:
+        test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
+        floors = {}
+        if os.path.exists(args.floors):
+            with open(args.floors) as f:
+                floors = json.load(f)
+        name = " + ".join(args.features) + f", {args.head} (l2 {args.l2[0]})"
+        floors[name] = {**{c: test[c][0] for c in CORPORA}, "mean": float(np.mean([test[c][0] for c in CORPORA]))}
+        with open(args.floors, "w") as f:
+            json.dump(floors, f, indent=2)
+        print(name, json.dumps(floors[name]))
+        return
+    truth = {c: np.bincount(y[corpus == c], minlength=4) / np.sum(corpus == c) for c in CORPORA}
+    for l2 in args.l2:
+        test = loco(x, y, corpus, CORPORA, args.head, l2, clips)
+        nested = {}
+        for held in CORPORA:
+            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips)
+            nested[held] = float(np.mean([v[0] for v in inner.values()]))
+        print(f"{'+'.join(args.features)} {args.head} l2={l2}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
+              f" | nested mean {np.mean(list(nested.values())):.3f}", flush=True)
+        for c in CORPORA:
+            share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], truth[c]))
+            print(f"  {c:8s} test UA {test[c][0]:.3f}  nested {nested[c]:.3f}  predicted/true share {share}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
