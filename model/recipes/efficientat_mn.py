@@ -22,6 +22,7 @@ import math
 
 import torch
 import torch.nn.functional as F
+import torch.nn.utils.fusion
 import torchaudio
 
 # (input, kernel, expanded, output, squeeze-excite, hard-swish, stride) at width 1.0
@@ -126,12 +127,24 @@ class MN04(torch.nn.Module):
         return out
 
 
+def fuse_batch_norms(module):
+    """Folds every batch norm into the convolution before it (eval mode), in place. The ONNX
+    exporter does the same fold, so afterwards the graph's Conv weights are the modules' own,
+    which is how the int8 quantizer (qdq.py) finds and calibrates them."""
+    module.eval()
+    for seq in module.modules():
+        if isinstance(seq, torch.nn.Sequential) and len(seq) >= 2 and isinstance(seq[0], torch.nn.Conv2d) \
+                and isinstance(seq[1], torch.nn.BatchNorm2d):
+            seq[0] = torch.nn.utils.fusion.fuse_conv_bn_eval(seq[0], seq[1])
+            seq[1] = torch.nn.Identity()
+    return module
+
+
 def load_pretrained(path):
     """MN04 with the published AudioSet weights (a PyTorch state_dict), in eval mode, frozen."""
     model = MN04()
     state = torch.load(path, map_location="cpu")
-    missing, unexpected = model.load_state_dict(state, strict=True), None
-    del missing, unexpected
+    model.load_state_dict(state, strict=True)
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

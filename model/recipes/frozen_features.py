@@ -6,7 +6,8 @@ PREPARED/features/pooled-<front>.npy (float32 [windows, dims], rows in `loco.loa
   /usr/bin/python3 model/recipes/frozen_features.py --data PREPARED [--front mel-mfcc mn04 speech-embedding]
 
 Front ends (all see the pipeline's preprocessed window: trimmed, pre-emphasised, peak-normalised,
-zero-padded to 8 s; padding frames are masked out of every statistic):
+zero-padded to 8 s; padding frames are masked out of every statistic); mel-mfcc and mn04 are the
+modules of `pooled_ser.py`, which the exported models run too:
   mel-mfcc          64-band log-mel and 20 MFCCs, mean and standard deviation over frames (the
                     issue's first floor)
   mn04              EfficientAT mn04 (AudioSet), mean and standard deviation over frames of the
@@ -23,60 +24,15 @@ import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-import torchaudio
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import efficientat_mn  # noqa: E402
 import loco  # noqa: E402
+import pooled_ser  # noqa: E402
+from pooled_ser import masked_stats  # noqa: E402
 import speech_embedding  # noqa: E402
 import yamnet  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MN04_TAPS = (6, 12, 15, 16)
-
-
-def masked_stats(x, mask):
-    """x [B, C, T], mask [B, T] -> mean and std over the masked frames [B, 2C]."""
-    m = mask[:, None, :]
-    n = m.sum(dim=2).clamp(min=1.0)
-    mean = (x * m).sum(dim=2) / n
-    std = torch.sqrt(((x - mean[..., None]) ** 2 * m).sum(dim=2) / n + 1e-6)
-    return torch.cat([mean, std], dim=1)
-
-
-def pooled_mask(mask, frames):
-    """A frame mask brought to `frames` steps: a step counts if any of its frames does."""
-    stride = max(1, mask.shape[1] // frames)
-    pooled = F.max_pool1d(mask[:, None, :], stride, stride, ceil_mode=True)[:, 0]
-    out = torch.zeros(mask.shape[0], frames)
-    k = min(frames, pooled.shape[1])
-    out[:, :k] = pooled[:, :k]
-    return out
-
-
-class MelMfcc(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.mfcc = torchaudio.transforms.MFCC(16000, 20, melkwargs=dict(n_fft=400, hop_length=160, n_mels=64,
-                                                                          center=False))
-        self.mel = torchaudio.transforms.MelSpectrogram(16000, n_fft=400, hop_length=160, n_mels=64, center=False)
-
-    def forward(self, w):
-        mel = self.mel(w)
-        mask = (mel.sum(dim=1) > 1e-8).float()
-        return torch.cat([masked_stats(torch.log(mel + 1e-6), mask), masked_stats(self.mfcc(w), mask)], dim=1)
-
-
-class Mn04(torch.nn.Module):
-    def __init__(self, weights):
-        super().__init__()
-        self.front = efficientat_mn.LogMel16k()
-        self.net = efficientat_mn.load_pretrained(weights)
-
-    def forward(self, w):
-        mel, mask = self.front(w)
-        return torch.cat([masked_stats(t, pooled_mask(mask, t.shape[2])) for t in self.net.taps(mel, MN04_TAPS)], dim=1)
 
 
 class SpeechEmb(torch.nn.Module):
@@ -89,7 +45,7 @@ class SpeechEmb(torch.nn.Module):
         return torch.cat([masked_stats(emb.transpose(1, 2), mask), mel_stats], dim=1)
 
 
-class YamnetPooled(torch.nn.Module):
+class YamnetStats(torch.nn.Module):
     def __init__(self, path):
         super().__init__()
         self.net = yamnet.Yamnet(path, pre_emphasised=True)
@@ -103,11 +59,11 @@ class YamnetPooled(torch.nn.Module):
 
 def front_end(name, args):
     if name == "yamnet":
-        return YamnetPooled(args.yamnet)
+        return YamnetStats(args.yamnet)
     if name == "mel-mfcc":
-        return MelMfcc()
+        return pooled_ser.MelMfccStats()
     if name == "mn04":
-        return Mn04(args.mn04)
+        return pooled_ser.Mn04Stats(args.mn04)
     return SpeechEmb(args.embedding_dir)
 
 

@@ -71,8 +71,21 @@ class Standardise(torch.nn.Module):
         return (x - self.mean) / self.std
 
 
-def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60):
-    """A linear (logreg) or one-hidden-layer (mlp) head on standardised features."""
+class GradientReversal(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, strength):
+        ctx.strength = strength
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -ctx.strength * grad, None
+
+
+def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60, corpus=None, adversary=0.3):
+    """A linear (logreg) or one-hidden-layer (mlp) head on standardised features; `dann` is the mlp
+    with a corpus classifier behind a gradient reversal on its hidden layer (Ganin & Lempitsky
+    2015), which pushes the hidden features to carry emotion but not the corpus."""
     torch.manual_seed(seed)
     x = torch.as_tensor(x, dtype=torch.float32)
     yt = torch.as_tensor(y, dtype=torch.long)
@@ -91,18 +104,27 @@ def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60):
             return loss
         opt.step(closure)
     else:
-        net = torch.nn.Sequential(torch.nn.Dropout(0.2), torch.nn.Linear(x.shape[1], hidden), torch.nn.GELU(),
-                                  torch.nn.Dropout(0.5), torch.nn.Linear(hidden, len(LABELS)))
+        encoder = torch.nn.Sequential(torch.nn.Dropout(0.2), torch.nn.Linear(x.shape[1], hidden), torch.nn.GELU(),
+                                      torch.nn.Dropout(0.5))
+        net = torch.nn.Sequential(encoder, torch.nn.Linear(hidden, len(LABELS)))
+        corpora = sorted(set(corpus)) if corpus is not None else []
+        ct = torch.as_tensor([corpora.index(c) for c in corpus]) if kind == "dann" else None
+        critic = torch.nn.Sequential(torch.nn.Linear(hidden, 64), torch.nn.GELU(), torch.nn.Linear(64, len(corpora))) \
+            if kind == "dann" else None
         xs = norm(x)
-        opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=l2)
+        params = list(net.parameters()) + (list(critic.parameters()) if critic is not None else [])
+        opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=l2)
         g = torch.Generator().manual_seed(seed)
         for _ in range(epochs):
             net.train()
             perm = torch.randperm(len(xs), generator=g)
             for i in range(0, len(perm), 64):
                 b = perm[i:i + 64]
-                loss = (torch.nn.functional.cross_entropy(net(xs[b]), yt[b], reduction="none",
+                h = encoder(xs[b])
+                loss = (torch.nn.functional.cross_entropy(net[1](h), yt[b], reduction="none",
                                                           label_smoothing=0.1) * wt[b]).mean()
+                if critic is not None:
+                    loss = loss + torch.nn.functional.cross_entropy(critic(GradientReversal.apply(h, adversary)), ct[b])
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -127,7 +149,8 @@ def loco(x, y, corpus, corpora, kind, l2, clips=None):
     out = {}
     for held in corpora:
         train = np.isin(corpus, [c for c in corpora if c != held])
-        head = train_head(x[train], y[train], balanced_weights(corpus[train], y[train]), kind, l2)
+        head = train_head(x[train], y[train], balanced_weights(corpus[train], y[train]), kind, l2,
+                          corpus=corpus[train])
         test = corpus == held
         clip_of, pred = predict(head, x[test], clips[test])
         truth = np.zeros(len(pred), dtype=int)
@@ -140,7 +163,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
     p.add_argument("--features", nargs="+", required=True)
-    p.add_argument("--head", default="logreg", choices=["logreg", "mlp"])
+    p.add_argument("--head", default="logreg", choices=["logreg", "mlp", "dann"])
     p.add_argument("--l2", type=float, nargs="+", default=[1e-3])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")

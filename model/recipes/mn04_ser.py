@@ -20,7 +20,6 @@ import copy
 
 import torch
 import torch.nn.functional as F
-import torch.nn.utils.fusion
 
 import efficientat_mn
 
@@ -89,13 +88,5 @@ class Mn04SerNet(torch.nn.Module):
         return self.head(*self.front(waveform))
 
     def fuse_batch_norms(self):
-        """Folds every batch norm into the convolution before it (eval mode), in place. The ONNX
-        exporter does the same fold, so afterwards the graph's Conv weights are the modules' own,
-        which is how the int8 quantizer (qdq.py) finds and calibrates them."""
-        self.eval()
-        for seq in self.modules():
-            if isinstance(seq, torch.nn.Sequential) and len(seq) >= 2 and isinstance(seq[0], torch.nn.Conv2d) \
-                    and isinstance(seq[1], torch.nn.BatchNorm2d):
-                seq[0] = torch.nn.utils.fusion.fuse_conv_bn_eval(seq[0], seq[1])
-                seq[1] = torch.nn.Identity()
-        return self
+        """Batch norms folded into their convolutions (see efficientat_mn.fuse_batch_norms)."""
+        return efficientat_mn.fuse_batch_norms(self)

@@ -5,17 +5,19 @@
 #   model/recipes/protocol.sh WORK_DIR [SHARED_DIR] [-- TRAINER OPTIONS]   (SHARED_DIR: ../shared)
 #
 # 1. `ser prepare` cuts the four corpora into windows with the serving pipeline (5 speaker folds each).
-# 2. Floors: logistic regression on pooled log-mel + MFCC statistics, and on those joined with mn04's
-#    pooled features (loco.py --floors), held-out UA per corpus.
+# 2. Floors and frozen front ends: logistic regression on pooled log-mel + MFCC statistics, on those
+#    joined with mn04's pooled features (the issue's two floors), and on each frozen encoder alone
+#    (speech_embedding, YAMNet, mn04): held-out clip-level UA per corpus (loco.py --floors).
 # 3. LOCO: for each corpus, a model trained on the other three (fold 5's speakers of those three pick
-#    the epoch; the held-out corpus is never seen), float32 and int8, each scored by `ser evaluate` on
-#    the whole held-out corpus. Variants (ablation rows) differ in trainer options.
+#    its settings; the held-out corpus is never seen), float32 and int8, each scored by `ser evaluate`
+#    on the whole held-out corpus. Variants (ablation rows) differ in recipe and options.
 # 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
 #    and ASED always in training (the study's CREMA-D role).
 # 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8.
 # Then loco_report.py writes WORK/loco-report.md and .json; ship_default.py ships the model.
 #
-# Trainer options after -- apply to every training run of the main variant.
+# Trainer options after -- apply to every training run of the shipped recipe (train_pooled.py).
+# SER_PROTOCOL_FINETUNE=1 adds the fine-tuned mn04 ablation (train_ser.py --arch mn04).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work=${1:?work directory}; shift
@@ -27,32 +29,36 @@ ser="$root/submit/ser"; py=/usr/bin/python3; recipes="$root/model/recipes"
 corpora=(ravdess emodb nemo ased)
 declare -A roots=([ravdess]="$shared/corpora/ravdess" [emodb]="$shared/corpora/emodb/wav"
   [nemo]="$shared/corpora/nemo" [ased]="$shared/corpora/ased")
-main=(--arch mn04 --balance corpus-class --channel-augment --augment-variants 4 --epochs 4 --patience 2
-  --mn04-weights "$shared/models/mn04_as_mAP_432.pt")
+weights=(--mn04-weights "$shared/models/mn04_as_mAP_432.pt")
+pooled="$recipes/train_pooled.py"; finetune="$recipes/train_ser.py"
 mkdir -p "$work"
 start=$(date +%s)
 clock() { echo "protocol: $1 at $(( $(date +%s) - start )) s"; }
 
+"$recipes/fetch_speech_embedding.sh"  # the speech_embedding front end, for its frozen-encoder row
 corpus_args=(); for c in "${corpora[@]}"; do corpus_args+=(--corpus "$c" --root "${roots[$c]}"); done
 "$ser" prepare "${corpus_args[@]}" --folds 5 --output "$work/prepared" --overwrite
 clock prepared
 
-# Floors (item 5 of the issue): same corpora, same held-out splits, clip-level UA
+# Floors (item 5 of the issue) and frozen front ends: same corpora, same held-out splits, clip-level UA
 rm -f "$work/floors.json"
-$py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 \
-  --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features.log" 2>&1
-$py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc --l2 1e-2 --floors "$work/floors.json"
-$py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc mn04 --l2 1e-2 --floors "$work/floors.json"
+$py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 speech-embedding yamnet \
+  --mn04 "$shared/models/mn04_as_mAP_432.pt" --yamnet "$shared/models/yamnet.tflite" > "$work/features.log" 2>&1
+clock features
+for features in "mel-mfcc" "mel-mfcc mn04" "speech-embedding" "yamnet" "mn04"; do
+  # shellcheck disable=SC2086
+  $py "$recipes/loco.py" --data "$work/prepared" --features $features --l2 1e-2 --floors "$work/floors.json"
+done
 clock floors
 
-# loco_variant NAME TRAINER-OPTIONS...: the four LOCO models of one configuration, float32 and int8
+# loco_variant NAME TRAINER TRAINER-OPTIONS...: the four LOCO models of one configuration, float32 and int8
 loco_variant() {
-  local name=$1; shift
+  local name=$1 trainer=$2; shift 2
   local dir="$work/loco/$name"
   mkdir -p "$dir"
   for held in "${corpora[@]}"; do
     local train=(); for c in "${corpora[@]}"; do [ "$c" != "$held" ] && train+=("$c"); done
-    $py "$recipes/train_ser.py" --data "$work/prepared" --out "$dir/$held" --int8-out "$dir/$held-int8" \
+    $py "$trainer" --data "$work/prepared" --out "$dir/$held" --int8-out "$dir/$held-int8" \
       --train-corpus "$(IFS=,; echo "${train[*]}")" --val-fold 5 "$@" > "$dir/train-$held.log" 2>&1
     "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$dir/$held" --output "$dir/eval-$held" --overwrite
     mkdir -p "$work/loco/$name-int8"
@@ -61,24 +67,30 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-loco_variant mn04-finetuned "${main[@]}" "${options[@]}"
-# ablation: the same without the channel augmentation (the study's augmentation only)
-ablation=(); for o in "${main[@]}"; do [ "$o" != --channel-augment ] && ablation+=("$o"); done
-loco_variant mn04-finetuned-no-channel-augment "${ablation[@]}" "${options[@]}"
+# the shipped recipe: pooled log-mel/MFCC + mn04 features, logistic regression, L2 chosen on validation speakers
+loco_variant pooled-logreg "$pooled" --head logreg "${weights[@]}" "${options[@]}"
+# ablation: the same features with a corpus-adversarial MLP head (gradient reversal against the corpus)
+loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 "${weights[@]}"
+if [ -n "${SER_PROTOCOL_FINETUNE:-}" ]; then
+  # ablation (about 40 min more): mn04's upper blocks fine-tuned, with the channel augmentation
+  loco_variant mn04-finetuned "$finetune" --arch mn04 --balance corpus-class --channel-augment --augment-variants 4 \
+    --epochs 4 --patience 2 "${weights[@]}"
+fi
 
 # RAVDESS speaker folds with the other corpora in training
 mkdir -p "$work/ravdess-folds"
 for fold in 1 2 3 4 5; do
-  $py "$recipes/train_ser.py" --data "$work/prepared" --out "$work/ravdess-folds/fold$fold" --train-corpus ravdess \
-    --test-fold "$fold" --extra-corpus emodb --extra-corpus nemo --extra-corpus ased "${main[@]}" "${options[@]}" \
-    > "$work/ravdess-folds/train-fold$fold.log" 2>&1
+  $py "$pooled" --data "$work/prepared" --out "$work/ravdess-folds/fold$fold" --train-corpus ravdess \
+    --test-fold "$fold" --val-fold $(( fold % 5 + 1 )) --extra-corpus emodb --extra-corpus nemo --extra-corpus ased \
+    --head logreg "${weights[@]}" "${options[@]}" > "$work/ravdess-folds/train-fold$fold.log" 2>&1
 done
 "$ser" evaluate --corpus ravdess --root "${roots[ravdess]}" --folds 5 --model "$work/ravdess-folds/fold{fold}" \
   --output "$work/ravdess-folds/eval" --overwrite
 clock "RAVDESS folds"
 
 # The production model: all four corpora
-$py "$recipes/train_ser.py" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$work/all-corpora-int8" \
-  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 "${main[@]}" "${options[@]}" > "$work/train-all-corpora.log" 2>&1
+$py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$work/all-corpora-int8" \
+  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 --head logreg "${weights[@]}" "${options[@]}" \
+  > "$work/train-all-corpora.log" 2>&1
 $py "$recipes/loco_report.py" "$work" > /dev/null
 echo "protocol done in $(( $(date +%s) - start )) s"

@@ -138,6 +138,11 @@ def quantize(float_path, out_path, ranges, modules):
         if node.op_type == "Conv":
             axis_max = np.abs(w.reshape(w.shape[0], -1)).max(axis=1)
             w_scale = np.maximum(axis_max, 1e-12) / 127.0
+            if len(node.input) > 2 and node.input[2] in inits:
+                # the int32 bias has scale x_scale * w_scale: a channel with (near) zero weights
+                # and a bias would overflow it, so its weight scale grows until the bias fits
+                b = np.abs(nh.to_array(inits[node.input[2]]).astype(np.float64))
+                w_scale = np.maximum(w_scale, b / (float(x_scale) * 2 ** 30)).astype(np.float32)
             wq = np.clip(np.round(w / w_scale.reshape((-1,) + (1,) * (w.ndim - 1))), -127, 127).astype(np.int8)
             zp = np.zeros(w.shape[0], dtype=np.int8)
             axis = 0

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Trains an emotion head on frozen, pooled features (`pooled_ser.py`: log-mel and MFCC statistics
+and EfficientAT mn04's pooled taps) and exports the whole network, features included, to ONNX
+with its model.json (and an int8 QDQ copy).
+
+  /usr/bin/python3 model/recipes/train_pooled.py --data PREPARED --out MODEL_DIR --train-corpus a,b,c \
+      [--val-fold 5] [--test-fold K] [--extra-corpus X] [--head logreg|dann] [--l2 1e-3 1e-2 1e-1] [--int8-out DIR]
+
+Why pooled features and a linear head: across corpora, in the leave-one-corpus-out protocol, a
+head on frozen pooled features transferred as well as or better than fine-tuning mn04's upper
+blocks (which fit the training corpora's speakers closely and lost on the held-out corpus); see
+the model card's ablations.
+
+Splits as in `train_ser.py`: for each --train-corpus, --test-fold is never used and --val-fold
+picks the L2 strength from --l2 (by the mean of the corpora's clip-level UA); the head is then
+refitted on training and validation windows together. Every corpus weighs the same and every
+class within a corpus the same. Features come from PREPARED/features/ (computed by
+frozen_features.py, run here when missing).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loco  # noqa: E402
+import pooled_ser  # noqa: E402
+import qdq  # noqa: E402
+import train_ser  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FEATURES = ["mel-mfcc", "mn04"]
+
+
+def features(data, names, weights):
+    missing = [n for n in names if not os.path.exists(os.path.join(data, "features", f"pooled-{n}.npy"))]
+    if missing:
+        subprocess.run([sys.executable, os.path.join(HERE, "frozen_features.py"), "--data", data, "--front", *missing,
+                        "--mn04", weights], check=True)
+    return np.concatenate([np.load(os.path.join(data, "features", f"pooled-{n}.npy")) for n in names], axis=1)
+
+
+def clip_ua(head, x, y, corpus, clips):
+    """Mean over corpora of the clip-level UA (window probabilities averaged per clip)."""
+    uas = []
+    for c in sorted(set(corpus)):
+        sel = corpus == c
+        clip_of, pred = loco.predict(head, x[sel], clips[sel])
+        truth = np.zeros(len(pred), dtype=int)
+        truth[clip_of] = y[sel]
+        uas.append(loco.unweighted_accuracy(truth, pred))
+    return float(np.mean(uas))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--int8-out")
+    p.add_argument("--train-corpus", required=True, help="comma-separated corpora of the prepared data")
+    p.add_argument("--extra-corpus", action="append", default=[], help="training-only corpus (repeatable)")
+    p.add_argument("--test-fold", type=int, default=0)
+    p.add_argument("--val-fold", type=int, default=5)
+    p.add_argument("--head", choices=["logreg", "dann"], default="logreg")
+    p.add_argument("--l2", type=float, nargs="+", default=[1e-3, 1e-2, 1e-1])
+    p.add_argument("--mn04-weights", default=os.path.join(HERE, "..", "..", "..", "shared", "models", "mn04_as_mAP_432.pt"))
+    p.add_argument("--calibration-windows", type=int, default=128)
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    started = time.time()
+    meta, rows, shards = train_ser.load_prepared(args.data)
+    train_corpora = args.train_corpus.split(",")
+    unknown = [c for c in train_corpora + args.extra_corpus if c not in meta["corpora"]]
+    if unknown:
+        sys.exit(f"{', '.join(unknown)} not in {args.data} (it holds {', '.join(meta['corpora'])})")
+    x = features(args.data, FEATURES, args.mn04_weights)
+    if len(x) != len(rows):
+        sys.exit(f"features in {args.data}/features hold {len(x)} windows, the index {len(rows)}: remove them")
+    y = np.array([train_ser.LABELS.index(r["label"]) for r in rows])
+    corpus = np.array([r["corpus"] for r in rows])
+    clips = np.array([r["path"] for r in rows])
+    position = {id(r): i for i, r in enumerate(rows)}
+    train_rows, val_rows = train_ser.split(rows, set(train_corpora), args.test_fold, args.val_fold, set(args.extra_corpus))
+    tr = np.array([position[id(r)] for r in train_rows])
+    va = np.array([position[id(r)] for r in val_rows])
+    fit = lambda idx, l2: loco.train_head(x[idx], y[idx], loco.balanced_weights(corpus[idx], y[idx]),  # noqa: E731
+                                          args.head, l2, seed=args.seed, corpus=corpus[idx])
+    val_ua = {l2: clip_ua(fit(tr, l2), x[va], y[va], corpus[va], clips[va]) for l2 in args.l2}
+    best = max(args.l2, key=lambda l2: val_ua[l2])
+    print("validation UA by L2: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in val_ua.items()) + f"; chosen {best:g}",
+          flush=True)
+    both = np.concatenate([tr, va])
+    head = fit(both, best)
+
+    model = pooled_ser.PooledSerNet([pooled_ser.MelMfccStats(), pooled_ser.Mn04Stats(args.mn04_weights)], head).eval()
+    # the graph must compute the features the head was trained on
+    check = both[:: max(1, len(both) // 16)][:16]
+    with torch.no_grad():
+        direct = model(torch.stack([train_ser.window(shards, rows[i]) for i in check]))
+        cached = head(torch.as_tensor(x[check]))
+    if not torch.allclose(direct, cached, atol=1e-3):
+        sys.exit(f"the network's features differ from the cached ones by {float((direct - cached).abs().max()):.4g}; "
+                 f"remove {args.data}/features and run again")
+    model.fuse_batch_norms()
+    description = (f"Frozen pooled features (64-band log-mel and 20 MFCC statistics; EfficientAT mn04, AudioSet, MIT, "
+                   f"Schmid et al. 2023, rebuilt, layers 6/12/15/16 pooled) with a "
+                   f"{'logistic-regression' if args.head == 'logreg' else 'corpus-adversarial MLP'} head trained on "
+                   f"{', '.join(train_corpora + args.extra_corpus)} (every corpus and class weighted alike)")
+    training = {"arch": f"pooled-{args.head}", "features": FEATURES, "train_corpora": train_corpora,
+                "extra_corpora": args.extra_corpus, "test_fold": args.test_fold, "val_fold": args.val_fold,
+                "train_windows": len(tr), "val_windows": len(va), "l2_grid": args.l2, "val_ua_by_l2": val_ua,
+                "l2": best, "refit_on": "training + validation windows", "balance": "corpus-class",
+                "seed": args.seed, "wall_seconds": round(time.time() - started, 1), "data": os.path.abspath(args.data)}
+    training["trainable_parameters"] = sum(p.numel() for p in head.parameters())
+    manifest = train_ser.export(model, meta, args.out, training, True, f"pooled-{args.head}", description)
+    if args.int8_out:
+        pick = torch.randperm(len(tr), generator=torch.Generator().manual_seed(args.seed + 3))
+        sample = [rows[tr[i]] for i in pick[: args.calibration_windows].tolist()]
+        batches = [torch.stack([train_ser.window(shards, r) for r in sample[i:i + 16]]) for i in range(0, len(sample), 16)]
+        qdq.write_int8(model, batches, args.out, args.int8_out, manifest, f"{len(sample)} training windows")
+    print(json.dumps({"val_ua": val_ua[best], "l2": best, "seconds": round(time.time() - started, 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
