@@ -26,7 +26,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import channel_augment  # noqa: E402
 import loco  # noqa: E402
+import train_ser  # noqa: E402
 import pooled_ser  # noqa: E402
 from pooled_ser import masked_stats  # noqa: E402
 import speech_embedding  # noqa: E402
@@ -57,6 +59,15 @@ class YamnetStats(torch.nn.Module):
         return masked_stats(e.transpose(1, 2), patch_mask)
 
 
+def variant(x, row, args):
+    """The window itself (variant 0), or its augmented variant `args.variant`, as the trainers cache them."""
+    if not args.variant:
+        return x
+    if not hasattr(args, "ffmpeg"):
+        args.ffmpeg = channel_augment.bundled_ffmpeg() or ""
+    return train_ser.FeatureCache._variant(x, row, args.variant, args.seed, 0.3, args.ffmpeg)
+
+
 def front_end(name, args):
     if name == "yamnet":
         return YamnetStats(args.yamnet)
@@ -75,12 +86,16 @@ def main():
     p.add_argument("--yamnet", default=os.path.join(HERE, "..", "..", "..", "shared", "models", "yamnet.tflite"))
     p.add_argument("--embedding-dir", default=os.path.join(HERE, "..", "speech-embedding"))
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--variant", type=int, default=0,
+                   help="0: the clean windows; K > 0: augmented variant K (the study's augmentation, then a random "
+                        "channel: channel_augment.py), seeded per window; written as pooled-<front>-vK.npy")
+    p.add_argument("--seed", type=int, default=1234)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     rows, shards = loco.load_rows(args.data)
     os.makedirs(os.path.join(args.data, "features"), exist_ok=True)
     for name in args.front:
-        out = os.path.join(args.data, "features", f"pooled-{name}.npy")
+        out = os.path.join(args.data, "features", f"pooled-{name}{f'-v{args.variant}' if args.variant else ''}.npy")
         if os.path.exists(out):
             print(f"{out} exists", flush=True)
             continue
@@ -89,7 +104,7 @@ def main():
         parts = []
         with torch.no_grad():
             for i in range(0, len(rows), 32):
-                parts.append(model(torch.stack([loco.window(shards, r) for r in rows[i:i + 32]])).numpy())
+                parts.append(model(torch.stack([variant(loco.window(shards, r), r, args) for r in rows[i:i + 32]])).numpy())
         features = np.concatenate(parts).astype(np.float32)
         np.save(out + ".tmp.npy", features)
         os.replace(out + ".tmp.npy", out)

@@ -143,14 +143,17 @@ def predict(head, x, clips):
     return clip_of, sums.argmax(axis=1)
 
 
-def loco(x, y, corpus, corpora, kind, l2, clips=None):
-    """Clip-level UA and predicted class shares on each held-out corpus of `corpora`, training on the others."""
+def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=()):
+    """Clip-level UA and predicted class shares on each held-out corpus of `corpora`, training on the
+    others (their clean windows, plus each array of `augmented` features of the same windows)."""
     clips = np.arange(len(y)) if clips is None else clips
     out = {}
     for held in corpora:
         train = np.isin(corpus, [c for c in corpora if c != held])
-        head = train_head(x[train], y[train], balanced_weights(corpus[train], y[train]), kind, l2,
-                          corpus=corpus[train])
+        xt = np.concatenate([x[train]] + [a[train] for a in augmented])
+        reps = 1 + len(augmented)
+        yt, ct = np.tile(y[train], reps), np.tile(corpus[train], reps)
+        head = train_head(xt, yt, balanced_weights(ct, yt), kind, l2, corpus=ct)
         test = corpus == held
         clip_of, pred = predict(head, x[test], clips[test])
         truth = np.zeros(len(pred), dtype=int)
@@ -166,11 +169,16 @@ def main():
     p.add_argument("--head", default="logreg", choices=["logreg", "mlp", "dann"])
     p.add_argument("--l2", type=float, nargs="+", default=[1e-3])
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--variants", type=int, default=1,
+                   help="train on the clean windows and augmented variants 1..N-1 (pooled-<front>-vK.npy)")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     rows, _ = load_rows(args.data)
-    x = np.concatenate([np.load(os.path.join(args.data, "features", f"pooled-{f}.npy")) for f in args.features], axis=1)
+    feats = lambda suffix: np.concatenate([np.load(os.path.join(args.data, "features", f"pooled-{f}{suffix}.npy"))  # noqa: E731
+                                           for f in args.features], axis=1)
+    x = feats("")
+    augmented = [feats(f"-v{k}") for k in range(1, args.variants)]
     y = np.array([LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])
     clips = np.array([r["path"] for r in rows])
@@ -188,12 +196,12 @@ def main():
         return
     truth = {c: np.bincount(y[corpus == c], minlength=4) / np.sum(corpus == c) for c in CORPORA}
     for l2 in args.l2:
-        test = loco(x, y, corpus, CORPORA, args.head, l2, clips)
+        test = loco(x, y, corpus, CORPORA, args.head, l2, clips, augmented)
         nested = {}
         for held in CORPORA:
-            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips)
+            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented)
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
-        print(f"{'+'.join(args.features)} {args.head} l2={l2}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
+        print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
               f" | nested mean {np.mean(list(nested.values())):.3f}", flush=True)
         for c in CORPORA:
             share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], truth[c]))

@@ -33,7 +33,8 @@ weights=(--mn04-weights "$shared/models/mn04_as_mAP_432.pt")
 pooled="$recipes/train_pooled.py"; finetune="$recipes/train_ser.py"
 mkdir -p "$work"
 start=$(date +%s)
-clock() { echo "protocol: $1 at $(( $(date +%s) - start )) s"; }
+: > "$work/protocol.log"
+clock() { echo "protocol: $1 at $(( $(date +%s) - start )) s" | tee -a "$work/protocol.log"; }
 
 "$recipes/fetch_speech_embedding.sh"  # the speech_embedding front end, for its frozen-encoder row
 corpus_args=(); for c in "${corpora[@]}"; do corpus_args+=(--corpus "$c" --root "${roots[$c]}"); done
@@ -93,4 +94,4 @@ $py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$wor
   --train-corpus ravdess,emodb,nemo,ased --val-fold 5 --head logreg "${weights[@]}" "${options[@]}" \
   > "$work/train-all-corpora.log" 2>&1
 $py "$recipes/loco_report.py" "$work" > /dev/null
-echo "protocol done in $(( $(date +%s) - start )) s"
+clock done

@@ -28,8 +28,9 @@ import org.apache.spark.sql.types.StructType;
  * the first level of each directory; the sub-directories are listed recursively by tasks, so
  * a deep archive is listed in parallel. Every file is listed, empty ones too (Spark's
  * {@code binaryFile} source silently drops zero-length files, and every input file must get
- * its row). Names starting with '.' or '_' (hidden files, {@code _SUCCESS}) are skipped, as
- * Hadoop and Spark do.
+ * its row). Hidden names and Hadoop's and Spark's markers ({@code .x}, {@code _SUCCESS},
+ * {@code _temporary}) are skipped by {@link dev.ser.pipeline.archive.SkippedNames}'s rule; other
+ * names starting with '_' ({@code _call.wav}) are recordings.
  */
 final class ArchiveLister {
     static final StructType SCHEMA = new StructType()
@@ -104,7 +105,7 @@ final class ArchiveLister {
     }
 
     private static boolean hidden(String name) {
-        return name.startsWith(".") || name.startsWith("_");
+        return dev.ser.pipeline.archive.SkippedNames.skippedByRule(name);
     }
 
     private static Row row(FileStatus f) {

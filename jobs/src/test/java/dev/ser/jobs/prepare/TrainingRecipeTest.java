@@ -170,6 +170,81 @@ class TrainingRecipeTest {
         }
     }
 
+    /**
+     * The shipped recipe end to end on two small corpora given as labelled manifests (ASED and nEMO
+     * clips with users' label names): prepare, train_pooled on both (validation speakers pick the
+     * L2 strength), and the pipeline loads the float32 and int8 models, which agree on real windows.
+     */
+    @Test
+    void theShippedRecipeTrainsOnTwoManifestCorporaAndThePipelineLoadsItsInt8Model() throws Exception {
+        Path ased = shared("corpora/ased");
+        Path nemo = shared("corpora/nemo/samples");
+        Map<String, String> asedFolders = Map.of("05Angry", "angry", "03Happy", "happy", "01Neutral", "calm", "04Sad", "sad");
+        List<String> amharic = new ArrayList<>(List.of("path,label,speaker,gender"));
+        for (var e : asedFolders.entrySet()) {
+            try (var files = Files.list(ased.resolve(e.getKey()))) {
+                files.sorted().filter(f -> List.of("01", "02", "03", "04", "05").contains(
+                        f.getFileName().toString().substring(12, 14))).limit(10)
+                        .forEach(f -> amharic.add(f + "," + e.getValue() + ",s" + f.getFileName().toString().substring(12, 14)
+                                + ","));
+            }
+        }
+        List<String> polish = new ArrayList<>(List.of("path,label,speaker,gender"));
+        for (String speaker : List.of("EB0", "IC0", "KD0", "KS0", "MK0")) {
+            for (String emotion : List.of("anger", "happiness", "neutral", "sadness")) {
+                for (int i = 1; i <= 6 && polish.size() < 1 + 100; i++) {
+                    Path f = nemo.resolve(speaker + "_" + emotion + "_" + i + ".opus");
+                    if (Files.exists(f)) {
+                        polish.add(f + "," + emotion + "," + speaker + ",");
+                    }
+                }
+            }
+        }
+        Files.write(tmp.resolve("amharic.csv"), amharic);
+        Files.write(tmp.resolve("polish.csv"), polish);
+        Path prepared = tmp.resolve("prepared-two");
+        var run = ser("prepare", "--corpus", "manifest", "--root", tmp.resolve("amharic.csv").toString(), "--corpus",
+                "manifest", "--root", tmp.resolve("polish.csv").toString(), "--label-map",
+                "angry=anger,happy=happiness,calm=neutral,sad=sadness", "--folds", "5", "--output", prepared.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode corpora = new ObjectMapper().readTree(prepared.resolve("prepare.json").toFile()).path("corpora");
+        assertTrue(corpora.has("amharic") && corpora.has("polish"), corpora.toString());
+
+        assumeTorch();
+        Path model = tmp.resolve("pooled");
+        Path int8 = tmp.resolve("pooled-int8");
+        String out = python(tmp.resolve("train-pooled.log"), "model/recipes/train_pooled.py", "--data", prepared.toString(),
+                "--out", model.toString(), "--int8-out", int8.toString(), "--train-corpus", "amharic,polish",
+                "--val-fold", "5", "--calibration-windows", "32");
+        assertTrue(out.contains("validation UA by L2"), out);
+        ModelPackage pkg = ModelPackage.load(model);
+        ModelPackage quantized = ModelPackage.load(int8);
+        assertTrue(pkg.manifest().trained());
+        assertEquals("int8-qdq", quantized.manifest().quantization());
+        assertTrue(quantized.onnxBytes() < 5_000_000, "int8 at most 5 MB: " + quantized.onnxBytes());
+        JsonNode training = new ObjectMapper().readTree(model.resolve("model.json").toFile()).path("training");
+        assertEquals("[\"amharic\",\"polish\"]", training.path("train_corpora").toString());
+        assertEquals("corpus-class", training.path("balance").asText());
+        List<float[]> inputs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            inputs.add(firstWindow(prepared, i));
+        }
+        try (EmotionModel f = new EmotionModel(pkg, new OnnxRuntimeOptions(1, 2));
+             EmotionModel q = new EmotionModel(quantized, new OnnxRuntimeOptions(1, 2))) {
+            float[][] p = f.predict(inputs);
+            float[][] pq = q.predict(inputs);
+            double maxDiff = 0;
+            for (int w = 0; w < inputs.size(); w++) {
+                assertEquals(1.0, p[w][0] + p[w][1] + p[w][2] + p[w][3], 1e-5);
+                for (int c = 0; c < 4; c++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(p[w][c] - pq[w][c]));
+                }
+            }
+            assertTrue(maxDiff > 0, "the int8 graph computes differently from the float one");
+            assertTrue(maxDiff < 0.25, "int8 stays close to float32 on real windows: " + maxDiff);
+        }
+    }
+
     @Test
     void theRecipesPyTorchFrontEndComputesWhatTheOriginalOnnxGraphsDo() throws Exception {
         assumeTorch();

@@ -28,7 +28,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * hostile entries are rejected with a reason instead ({@code ..} or absolute names, links,
  * devices), an entry that expands past {@link ArchiveLimits} fails as a decompression bomb,
  * and one whose bytes do not match its declared size is caught when it is finished.
- * Directories and hidden names ({@code .x}, {@code _x}, {@code __MACOSX/}) are skipped, as the
+ * Names are normalised ({@code ./a.wav} is {@code a.wav}); directories and names that are not
+ * recordings by {@link SkippedNames}'s rule ({@code .x}, {@code __MACOSX/}, {@code _SUCCESS}) are skipped, as the
  * file listing skips them.
  *
  * <p>In a tar or tar.gz, a bomb or a truncated entry ends the reading: what follows it can only
@@ -108,8 +109,8 @@ public final class ArchiveReader implements Closeable {
                 ended = true;
                 return null;
             }
-            String name = e.getName();
-            if (e.isDirectory() || (!hostileName(name) && hidden(name))) {
+            String name = hostileName(e.getName()) ? e.getName() : SkippedNames.normalise(e.getName());
+            if (e.isDirectory() || name.isEmpty() || (!hostileName(name) && SkippedNames.skippedByRule(name))) {
                 continue;
             }
             entries++;
@@ -164,15 +165,6 @@ public final class ArchiveReader implements Closeable {
         }
         for (String segment : n.split("/")) {
             if (segment.equals("..")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean hidden(String name) {
-        for (String segment : name.split("/")) {
-            if (segment.startsWith(".") || segment.startsWith("_")) {
                 return true;
             }
         }

@@ -35,6 +35,58 @@ class ArchiveReaderTest {
     private static final byte[] WAV = TestAudio.wav(new float[][] {TestAudio.sine(220, 0.5, 16_000, 0.3)}, 16_000,
             Encoding.PCM16, false);
 
+    /** {@code tar -C notes -cf notes.tar .} names every entry {@code ./...}; once read as hidden, every entry vanished. */
+    @Test
+    void tarsMadeFromTheirFolderWithDotSlashNamesKeepEveryRecording(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path notes = java.nio.file.Files.createDirectories(tmp.resolve("notes/phone"));
+        for (String n : new String[] {"a.wav", "_call.wav"}) {
+            java.nio.file.Files.write(notes.resolve(n), WAV);
+        }
+        java.nio.file.Files.write(tmp.resolve("notes/b.wav"), WAV);
+        java.nio.file.Files.write(tmp.resolve("notes/.DS_Store"), new byte[] {1, 2, 3});
+        for (String[] args : new String[][] {{"."}, {"phone", "b.wav", ".DS_Store"}}) {
+            java.nio.file.Path archive = tmp.resolve("notes-" + args.length + ".tar");
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("tar", "-C",
+                    tmp.resolve("notes").toString(), "-cf", archive.toString()));
+            command.addAll(java.util.List.of(args));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "needs the tar program");
+            java.util.List<String> names = new java.util.ArrayList<>();
+            try (ArchiveReader reader = new ArchiveReader(java.nio.file.Files.newInputStream(archive), ArchiveFormat.TAR,
+                    ArchiveLimits.DEFAULT)) {
+                for (ArchiveReader.ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
+                    assertNull(e.rejection(), e.name());
+                    names.add(e.name());
+                }
+            }
+            java.util.Collections.sort(names);
+            assertEquals(java.util.List.of("b.wav", "phone/_call.wav", "phone/a.wav"), names, String.join(" ", args));
+        }
+    }
+
+    @Test
+    void zipNamesFromCommonToolsAreNormalisedAndOnlyTrueNonRecordingsSkipped() throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("./a.wav", WAV);                      // zip -r from inside the folder
+        files.put("__MACOSX/._a.wav", new byte[] {0, 5, 22, 7}); // macOS Finder
+        files.put("notes\\b.wav", WAV);               // Windows tools write backslashes
+        files.put("_call.wav", WAV);                    // a recording, not a marker
+        files.put(".DS_Store", new byte[] {0, 0, 0, 1});
+        files.put("export/_SUCCESS", new byte[0]);      // Spark's marker beside its output
+        try (ArchiveReader reader = open(zip(files, Deflater.DEFAULT_COMPRESSION), ArchiveLimits.DEFAULT)) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (ArchiveReader.ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
+                names.add(e.name());
+            }
+            assertEquals(java.util.List.of("a.wav", "notes/b.wav", "_call.wav"), names);
+        }
+        assertEquals("a/b.wav", SkippedNames.normalise("./a/./b.wav"));
+        assertTrue(SkippedNames.skippedByRule("x/.hidden/a.wav"));
+        assertTrue(SkippedNames.skippedByRule("_temporary/0/part-0"));
+        assertTrue(!SkippedNames.skippedByRule("_call.wav") && !SkippedNames.skippedByRule("a/_b/c.wav"));
+    }
+
     @Test
     void formatsAreRecognisedByContent() throws IOException {
         assertEquals(ArchiveFormat.TAR, ArchiveFormat.sniff(head(tar(Map.of("a.wav", WAV)))).orElseThrow());
