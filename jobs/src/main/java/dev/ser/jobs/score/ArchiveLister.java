@@ -41,7 +41,7 @@ final class ArchiveLister {
     private ArchiveLister() {
     }
 
-    static Dataset<Row> list(SparkSession spark, List<String> inputs, Configuration conf) {
+    static Dataset<Row> list(SparkSession spark, List<String> inputs, Configuration conf, SkippedByRule skipped) {
         List<Row> files = new ArrayList<>();
         List<String> directories = new ArrayList<>();
         for (String input : inputs) {
@@ -57,6 +57,7 @@ final class ArchiveLister {
                     if (match.isDirectory()) {
                         for (FileStatus child : fs.listStatus(match.getPath())) {
                             if (hidden(child.getPath().getName())) {
+                                skipped.add(child.getPath().toString());
                                 continue;
                             }
                             if (child.isDirectory()) {
@@ -77,11 +78,12 @@ final class ArchiveLister {
         Broadcast<HadoopConf> hadoop = jsc.broadcast(new HadoopConf(conf));
         JavaRDD<Row> nested = jsc.parallelize(directories, Math.max(1, Math.min(directories.size(),
                         4 * spark.sparkContext().defaultParallelism())))
-                .flatMap(dir -> listRecursively(new Path(dir), hadoop.value().get()));
+                .flatMap(dir -> listRecursively(new Path(dir), hadoop.value().get(), skipped));
         return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), SCHEMA).distinct();
     }
 
-    private static Iterator<Row> listRecursively(Path dir, Configuration conf) throws IOException {
+    private static Iterator<Row> listRecursively(Path dir, Configuration conf, SkippedByRule skipped)
+            throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
         int depth = dir.depth();
         List<Row> rows = new ArrayList<>();
@@ -90,6 +92,8 @@ final class ArchiveLister {
             LocatedFileStatus f = it.next();
             if (!hiddenBelow(f.getPath(), depth)) {
                 rows.add(row(f));
+            } else {
+                skipped.add(f.getPath().toString());
             }
         }
         return rows.iterator();

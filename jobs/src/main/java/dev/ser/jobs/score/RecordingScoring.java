@@ -49,6 +49,13 @@ public final class RecordingScoring {
 
     public static Dataset<Row> score(SparkSession spark, Dataset<Row> listing, int partitions, ModelPackage model,
                                      OnnxRuntimeOptions options, JobSettings settings, String runId, Configuration hadoop) {
+        return score(spark, listing, partitions, model, options, settings, runId, hadoop,
+                SkippedByRule.register(spark.sparkContext()));
+    }
+
+    static Dataset<Row> score(SparkSession spark, Dataset<Row> listing, int partitions, ModelPackage model,
+                              OnnxRuntimeOptions options, JobSettings settings, String runId, Configuration hadoop,
+                              SkippedByRule skippedByRule) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // Range partitions by size, largest first: Spark launches tasks in partition order, so
         // long recordings start early and the last tasks are short.
@@ -57,7 +64,7 @@ public final class RecordingScoring {
                 listing.schema().fields().length);
         return listing.repartitionByRange(partitions, col("length").desc())
                 .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
-                        settings.scoring(), settings.archiveLimits(), runId),
+                        settings.scoring(), settings.archiveLimits(), runId, skippedByRule),
                         Encoders.row(OutputSchema.scored(model.manifest().labels(), extras)));
     }
 

@@ -84,6 +84,11 @@ public final class ScoreCommand implements Callable<Integer> {
                 System.out.printf("  incremental: %d input file(s) scored before with this model, skipped%n",
                         s.skipped());
             }
+            if (s.skippedByRule() > 0) {
+                System.out.printf("  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
+                        + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n", s.skippedByRule(),
+                        String.join(", ", s.skippedByRuleSample()));
+            }
             System.out.printf("  output: %s (run_id=%s)%n", output, id);
             if (!s.model().trained()) {
                 System.out.println("  note: the model is UNTRAINED; its emotions mean nothing.");

@@ -47,8 +47,9 @@ public final class ScoreJob {
                 manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
                 options.batchSize());
 
+        SkippedByRule skippedByRule = SkippedByRule.register(spark.sparkContext());
         Dataset<Row> listed = request.manifest() != null ? ManifestLister.list(spark, request.manifest(), hadoop)
-                : ArchiveLister.list(spark, request.inputs(), hadoop);
+                : ArchiveLister.list(spark, request.inputs(), hadoop, skippedByRule);
         Path out = new Path(request.output());
         Dataset<Row> previous = null;
         if (request.incremental() != null) {
@@ -73,7 +74,7 @@ public final class ScoreJob {
         LOG.info("{} input file(s) in {} partition(s), listed in {} s", count, partitions, seconds(started));
 
         Dataset<Row> scored = RecordingScoring.score(spark, files, partitions, model, options, settings,
-                        request.runId(), hadoop)
+                        request.runId(), hadoop, skippedByRule)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long scoredCount = scored.count(); // scores every recording once, into the cache
@@ -86,7 +87,12 @@ public final class ScoreJob {
                     .select(col("recording_id"), col("w.window_index"), col("w.start_seconds"), col("w.end_seconds"),
                             col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
                     .write().mode("append").partitionBy("run_id").parquet(new Path(out, "windows").toString());
-            ScoreSummary summary = summarise(scored, request, skipped, model, started, spark.sparkContext().master());
+            ScoreSummary summary = summarise(scored, request, skipped, skippedByRule, model, started,
+                    spark.sparkContext().master());
+            if (summary.skippedByRule() > 0) {
+                LOG.info("{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "
+                        + "Hadoop/Spark markers), e.g. {}", summary.skippedByRule(), summary.skippedByRuleSample());
+            }
             ScoredInputs.append(todo, out, model.sha256(), request.runId()); // last: marks the run finished
             LOG.info("recordings, windows and inputs written at {} s", seconds(started));
             writeSummary(new Path(out, "summary.json"), hadoop, summary); // the latest run's
@@ -103,8 +109,8 @@ public final class ScoreJob {
         return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
     }
 
-    private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, long skipped, ModelPackage model,
-                                          long started, String master) {
+    private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, long skipped,
+                                          SkippedByRule skippedByRule, ModelPackage model, long started, String master) {
         long inputs = 0;
         long ok = 0;
         long noSpeech = 0;
@@ -129,7 +135,8 @@ public final class ScoreJob {
             windows += r.isNullAt(4) ? 0 : r.getLong(4);
         }
         ModelManifest m = model.manifest();
-        return new ScoreSummary(request.runId(), inputs, skipped, ok, noSpeech, error, audio, speech, windows,
+        return new ScoreSummary(request.runId(), inputs, skipped, skippedByRule.count(), skippedByRule.sample(), ok,
+                noSpeech, error, audio, speech, windows,
                 (System.nanoTime() - started) / 1e9,
                 new ScoreSummary.Model(m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()), master);
     }

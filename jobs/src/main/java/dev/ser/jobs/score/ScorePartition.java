@@ -59,9 +59,11 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final ScoringConfig config;
     private final ArchiveLimits limits;
     private final String runId;
+    private final SkippedByRule skippedByRule;
 
     ScorePartition(Broadcast<ModelPackage> model, Broadcast<HadoopConf> hadoopConf, OnnxRuntimeOptions options,
-                   ScoringConfig config, ArchiveLimits limits, String runId) {
+                   ScoringConfig config, ArchiveLimits limits, String runId, SkippedByRule skippedByRule) {
+        this.skippedByRule = skippedByRule;
         this.model = model;
         this.hadoopConf = hadoopConf;
         this.options = options;
@@ -198,8 +200,13 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
                     return toRow(path + "!" + entry.name(), entry.size(), time, result, extras);
                 }
                 finish();
-                return reader.entries() == 0 ? toRow(path, length, modified,
-                        RecordingResult.error("archive holds no recordings"), extras) : null;
+                List<String> skipped = reader.skippedByRule();
+                skipped.forEach(name -> skippedByRule.add(path + "!" + name));
+                return reader.entries() > 0 ? null : toRow(path, length, modified, RecordingResult.error(
+                        skipped.isEmpty() ? "archive holds no recordings" : "archive holds no recordings: its "
+                                + skipped.size() + " file entr" + (skipped.size() == 1 ? "y is" : "ies are")
+                                + " hidden names, __MACOSX or Hadoop/Spark markers (e.g. " + skipped.get(0) + ")"),
+                        extras);
             } catch (IOException | RuntimeException e) {
                 finish();
                 // the archive's own row: its entries so far have theirs

@@ -46,6 +46,7 @@ public final class ArchiveReader implements Closeable {
     private ArchiveEntry current;
     private boolean ended;
     private int entries;
+    private final java.util.List<String> skippedByRule = new java.util.ArrayList<>();
 
     /** Reads a tar or tar.gz archive from {@code in}, which this reader closes. */
     public ArchiveReader(InputStream in, ArchiveFormat format, ArchiveLimits limits) throws IOException {
@@ -110,7 +111,11 @@ public final class ArchiveReader implements Closeable {
                 return null;
             }
             String name = hostileName(e.getName()) ? e.getName() : SkippedNames.normalise(e.getName());
-            if (e.isDirectory() || name.isEmpty() || (!hostileName(name) && SkippedNames.skippedByRule(name))) {
+            if (e.isDirectory() || name.isEmpty()) {
+                continue;
+            }
+            if (!hostileName(name) && SkippedNames.skippedByRule(name)) {
+                skippedByRule.add(name);
                 continue;
             }
             entries++;
@@ -122,6 +127,11 @@ public final class ArchiveReader implements Closeable {
             return current;
         }
         return null;
+    }
+
+    /** Names of the entries skipped so far as not recordings ({@link SkippedNames}), in archive order. */
+    public java.util.List<String> skippedByRule() {
+        return java.util.Collections.unmodifiableList(skippedByRule);
     }
 
     /** Entries reported so far. */
