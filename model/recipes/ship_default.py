@@ -149,7 +149,7 @@ nEMO and ASED always in training (the study's CREMA-D role); float32, `ser evalu
 
 ## What it is
 - Frozen features, pooled over the frames that hold signal (the pipeline zero-pads to 8 s; padding
-  weighs nothing): the mean and standard deviation of 64 log-mel bands and 20 MFCCs, and of the
+  frames are left out of every statistic): the mean and standard deviation of 64 log-mel bands and 20 MFCCs, and of the
   outputs of layers 6, 12, 15 and 16 of EfficientAT's mn04 (a MobileNetV3 audio tagger trained on
   AudioSet; MIT, Schmid et al., ICASSP 2023), rebuilt in PyTorch from its published weights
   (`model/recipes/efficientat_mn.py`; tests check its front end against the published 32 kHz one
