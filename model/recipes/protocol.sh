@@ -68,10 +68,19 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-# the shipped recipe: pooled log-mel/MFCC + mn04 features, logistic regression, L2 chosen on validation speakers
-loco_variant pooled-logreg "$pooled" --head logreg "${weights[@]}" "${options[@]}"
-# ablation: the same features with a corpus-adversarial MLP head (gradient reversal against the corpus)
-loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 "${weights[@]}"
+# augmented variants of every window (the study's augmentation, then a random channel), pooled once
+for k in 1 2; do
+  $py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 --variant $k \
+    --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-v$k.log" 2>&1 &
+done
+wait
+clock "augmented features"
+# the shipped recipe: pooled log-mel/MFCC + mn04 features of clean and augmented windows, logistic
+# regression, L2 chosen on validation speakers
+loco_variant pooled-logreg-augmented "$pooled" --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}"
+# ablations: the same on clean windows only; and a corpus-adversarial MLP head (gradient reversal)
+loco_variant pooled-logreg "$pooled" --head logreg --augment-variants 1 "${weights[@]}" "${options[@]}"
+loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 --augment-variants 1 "${weights[@]}"
 if [ -n "${SER_PROTOCOL_FINETUNE:-}" ]; then
   # ablation (about 40 min more): mn04's upper blocks fine-tuned, with the channel augmentation
   loco_variant mn04-finetuned "$finetune" --arch mn04 --balance corpus-class --channel-augment --augment-variants 4 \
@@ -83,7 +92,7 @@ mkdir -p "$work/ravdess-folds"
 for fold in 1 2 3 4 5; do
   $py "$pooled" --data "$work/prepared" --out "$work/ravdess-folds/fold$fold" --train-corpus ravdess \
     --test-fold "$fold" --val-fold $(( fold % 5 + 1 )) --extra-corpus emodb --extra-corpus nemo --extra-corpus ased \
-    --head logreg "${weights[@]}" "${options[@]}" > "$work/ravdess-folds/train-fold$fold.log" 2>&1
+    --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}" > "$work/ravdess-folds/train-fold$fold.log" 2>&1
 done
 "$ser" evaluate --corpus ravdess --root "${roots[ravdess]}" --folds 5 --model "$work/ravdess-folds/fold{fold}" \
   --output "$work/ravdess-folds/eval" --overwrite
@@ -91,7 +100,7 @@ clock "RAVDESS folds"
 
 # The production model: all four corpora
 $py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$work/all-corpora-int8" \
-  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 --head logreg "${weights[@]}" "${options[@]}" \
+  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}" \
   > "$work/train-all-corpora.log" 2>&1
 $py "$recipes/loco_report.py" "$work" > /dev/null
 clock done

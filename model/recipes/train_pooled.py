@@ -14,7 +14,9 @@ the model card's ablations.
 Splits as in `train_ser.py`: for each --train-corpus, --test-fold is never used and --val-fold
 picks the L2 strength from --l2 (by the mean of the corpora's clip-level UA); the head is then
 refitted on training and validation windows together. Every corpus weighs the same and every
-class within a corpus the same. Features come from PREPARED/features/ (computed by
+class within a corpus the same. Training windows count clean and in --augment-variants - 1
+augmented variants (the study's augmentation, then a random room, equalisation, phone band,
+phone codec and noise: `channel_augment.py`); validation scores clean windows only. Features come from PREPARED/features/ (computed by
 frozen_features.py, run here when missing).
 """
 import argparse
@@ -37,12 +39,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FEATURES = ["mel-mfcc", "mn04"]
 
 
-def features(data, names, weights):
-    missing = [n for n in names if not os.path.exists(os.path.join(data, "features", f"pooled-{n}.npy"))]
+def features(data, names, weights, variant=0, seed=1234):
+    """Pooled features of every window (variant 0) or of its augmented variant K, computed when missing."""
+    suffix = f"-v{variant}" if variant else ""
+    missing = [n for n in names if not os.path.exists(os.path.join(data, "features", f"pooled-{n}{suffix}.npy"))]
     if missing:
         subprocess.run([sys.executable, os.path.join(HERE, "frozen_features.py"), "--data", data, "--front", *missing,
-                        "--mn04", weights], check=True)
-    return np.concatenate([np.load(os.path.join(data, "features", f"pooled-{n}.npy")) for n in names], axis=1)
+                        "--mn04", weights, "--variant", str(variant), "--seed", str(seed)], check=True)
+    return np.concatenate([np.load(os.path.join(data, "features", f"pooled-{n}{suffix}.npy")) for n in names], axis=1)
 
 
 def clip_ua(head, x, y, corpus, clips):
@@ -69,6 +73,9 @@ def main():
     p.add_argument("--head", choices=["logreg", "dann"], default="logreg")
     p.add_argument("--l2", type=float, nargs="+", default=[1e-3, 1e-2, 1e-1])
     p.add_argument("--mn04-weights", default=os.path.join(HERE, "..", "..", "..", "shared", "models", "mn04_as_mAP_432.pt"))
+    p.add_argument("--augment-variants", type=int, default=3,
+                   help="train on each window and its augmented variants 1..N-1 (the study's augmentation, then a "
+                        "random channel: channel_augment.py); 1: clean windows only")
     p.add_argument("--calibration-windows", type=int, default=128)
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)
@@ -82,6 +89,7 @@ def main():
     if unknown:
         sys.exit(f"{', '.join(unknown)} not in {args.data} (it holds {', '.join(meta['corpora'])})")
     x = features(args.data, FEATURES, args.mn04_weights)
+    augmented = [features(args.data, FEATURES, args.mn04_weights, k, args.seed) for k in range(1, args.augment_variants)]
     if len(x) != len(rows):
         sys.exit(f"features in {args.data}/features hold {len(x)} windows, the index {len(rows)}: remove them")
     y = np.array([train_ser.LABELS.index(r["label"]) for r in rows])
@@ -91,8 +99,13 @@ def main():
     train_rows, val_rows = train_ser.split(rows, set(train_corpora), args.test_fold, args.val_fold, set(args.extra_corpus))
     tr = np.array([position[id(r)] for r in train_rows])
     va = np.array([position[id(r)] for r in val_rows])
-    fit = lambda idx, l2: loco.train_head(x[idx], y[idx], loco.balanced_weights(corpus[idx], y[idx]),  # noqa: E731
-                                          args.head, l2, seed=args.seed, corpus=corpus[idx])
+    def fit(idx, l2):
+        """The head on windows `idx`, each clean and in every augmented variant."""
+        xs = np.concatenate([x[idx]] + [a[idx] for a in augmented])
+        reps = 1 + len(augmented)
+        ys, cs = np.tile(y[idx], reps), np.tile(corpus[idx], reps)
+        return loco.train_head(xs, ys, loco.balanced_weights(cs, ys), args.head, l2, seed=args.seed, corpus=cs)
+
     val_ua = {l2: clip_ua(fit(tr, l2), x[va], y[va], corpus[va], clips[va]) for l2 in args.l2}
     best = max(args.l2, key=lambda l2: val_ua[l2])
     print("validation UA by L2: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in val_ua.items()) + f"; chosen {best:g}",
@@ -118,6 +131,7 @@ def main():
                 "extra_corpora": args.extra_corpus, "test_fold": args.test_fold, "val_fold": args.val_fold,
                 "train_windows": len(tr), "val_windows": len(va), "l2_grid": args.l2, "val_ua_by_l2": val_ua,
                 "l2": best, "refit_on": "training + validation windows", "balance": "corpus-class",
+                "augment_variants": args.augment_variants,
                 "seed": args.seed, "wall_seconds": round(time.time() - started, 1), "data": os.path.abspath(args.data)}
     training["trainable_parameters"] = sum(p.numel() for p in head.parameters())
     manifest = train_ser.export(model, meta, args.out, training, True, f"pooled-{args.head}", description)
