@@ -20,26 +20,18 @@ import os
 import numpy as np
 import torch
 
+import train_ser
+
 LABELS = ["anger", "happiness", "neutral", "sadness"]
 CORPORA = ["ravdess", "emodb", "nemo", "ased"]
 
 
 def load_rows(directory):
     """The ok windows of a `ser prepare` output in a stable order, and its shards (memory-mapped)."""
-    rows = []
-    with open(os.path.join(directory, "index.jsonl")) as f:
-        for line in f:
-            r = json.loads(line)
-            if r["status"] == "ok":
-                rows.append(r)
-    rows.sort(key=lambda r: (r["corpus"], r["path"], r["window"]))
-    shards = {name: np.load(os.path.join(directory, "shards", name), mmap_mode="r")
-              for name in sorted({r["shard"] for r in rows})}
-    return rows, shards
+    return train_ser.load_prepared(directory)[1:]
 
 
-def window(shards, row):
-    return torch.from_numpy(np.asarray(shards[row["shard"]][row["row"]], dtype=np.float32) / 32767.0)
+window = train_ser.window
 
 
 def balanced_weights(corpus, y):

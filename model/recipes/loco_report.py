@@ -43,16 +43,17 @@ def loco(work, variant):
     return out
 
 
-def table(rows):
-    head = ("| held-out corpus | clips | UA | WA | macro F1 | recall anger / happiness / neutral / sadness "
-            "| arousal acc. | predicted share (true share) A / H / N / S | largest excess |\n"
+def table(rows, names=None):
+    """The LOCO table of one variant; `names` gives a corpus's name in the first column."""
+    head = ("| held-out corpus | clips | **UA** | WA | macro F1 | recall A / H / N / S "
+            "| arousal acc. | predicted (true) share A / H / N / S | largest excess |\n"
             "|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for corpus in CORPORA:
         r = rows[corpus]
         recall = " / ".join(f"{r['recall'][k]:.2f}" for k in LABELS)
         shares = " / ".join(f"{r['predicted_share'][k]:.2f} ({r['true_share'][k]:.2f})" for k in LABELS)
-        lines.append(f"| {corpus} | {r['n']} | **{r['ua']:.3f}** | {r['wa']:.3f} | {r['macro_f1']:.3f} | {recall} "
+        lines.append(f"| {(names or {}).get(corpus, corpus)} | {r['n']} | **{r['ua']:.3f}** | {r['wa']:.3f} | {r['macro_f1']:.3f} | {recall} "
                      f"| {r['arousal_accuracy']:.3f} | {shares} | {r['max_share_excess']:+.2f} |")
     lines.append(f"| **mean** | | **{rows['mean_ua']:.3f}** | | | | | | |")
     return "\n".join(lines)

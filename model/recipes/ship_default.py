@@ -14,6 +14,9 @@ import re
 import shutil
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loco_report  # noqa: E402
+
 LABELS = ["anger", "happiness", "neutral", "sadness"]
 CORPORA = ["ravdess", "emodb", "nemo", "ased"]
 NAMES = {"ravdess": "RAVDESS (English, 20 actors)", "emodb": "EmoDB (German, 10 speakers)",
@@ -24,20 +27,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def load(path):
     with open(path) as f:
         return json.load(f)
-
-
-def loco_table(rows):
-    lines = ["| held-out corpus | clips | **UA** | WA | macro F1 | recall A / H / N / S | arousal acc. "
-             "| predicted (true) share A / H / N / S | largest excess |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for c in CORPORA:
-        r = rows[c]
-        recall = " / ".join(f"{r['recall'][k]:.2f}" for k in LABELS)
-        shares = " / ".join(f"{r['predicted_share'][k]:.2f} ({r['true_share'][k]:.2f})" for k in LABELS)
-        lines.append(f"| {NAMES[c]} | {r['n']} | **{r['ua']:.3f}** | {r['wa']:.3f} | {r['macro_f1']:.3f} | {recall} "
-                     f"| {r['arousal_accuracy']:.3f} | {shares} | {r['max_share_excess']:+.2f} |")
-    lines.append(f"| **mean** | | **{rows['mean_ua']:.3f}** | | | | | | |")
-    return "\n".join(lines)
 
 
 def ablation_rows(report, shipped):
@@ -129,7 +118,7 @@ manifest`, see the README).
 A model of this recipe trained on three of the corpora (its L2 strength chosen on held-out speakers of
 those three) and scored by `ser evaluate` on every 4-class clip of the fourth, which it never heard:
 
-{loco_table(loco)}
+{loco_report.table(loco, NAMES)}
 
 - Mean LOCO UA **{loco["mean_ua"]:.3f}** (float32), **{loco8["mean_ua"]:.3f}** with the int8 copies ({100 * (loco8["mean_ua"] - loco["mean_ua"]):+.1f} points).
 - The stronger floor ({floor_name}), same corpora and splits: mean {floor["mean"]:.3f}; this recipe stands
