@@ -78,6 +78,16 @@ clock "augmented features"
 # the shipped recipe: pooled log-mel/MFCC + mn04 features of clean and augmented windows, logistic
 # regression, L2 chosen on validation speakers
 loco_variant pooled-logreg-augmented "$pooled" --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}"
+# ablation: its int8 copies with mn04's depthwise convolutions quantized too (train_pooled keeps them float32)
+mkdir -p "$work/loco/pooled-logreg-augmented-int8-all-convs"
+for held in "${corpora[@]}"; do
+  train=(); for c in "${corpora[@]}"; do [ "$c" != "$held" ] && train+=("$c"); done
+  $py "$pooled" --data "$work/prepared" --out "$work/loco/all-convs/$held" --int8-out "$work/loco/all-convs/$held-int8" \
+    --train-corpus "$(IFS=,; echo "${train[*]}")" --val-fold 5 --head logreg --augment-variants 3 --int8-all-convs \
+    "${weights[@]}" "${options[@]}" > "$work/loco/all-convs-train-$held.log" 2>&1
+  "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/all-convs/$held-int8" \
+    --output "$work/loco/pooled-logreg-augmented-int8-all-convs/eval-$held" --overwrite
+done
 # ablations: the same on clean windows only; and a corpus-adversarial MLP head (gradient reversal)
 loco_variant pooled-logreg "$pooled" --head logreg --augment-variants 1 "${weights[@]}" "${options[@]}"
 loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 --augment-variants 1 "${weights[@]}"

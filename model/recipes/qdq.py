@@ -186,10 +186,13 @@ def quantize(float_path, out_path, ranges, modules):
     return quantized
 
 
-def write_int8(model, batches, float_dir, out, manifest, calibration):
-    """The int8 QDQ copy of an exported model, with its own manifest."""
+def write_int8(model, batches, float_dir, out, manifest, calibration, keep_float=None):
+    """The int8 QDQ copy of an exported model, with its own manifest; modules for which
+    `keep_float(name, module)` is true stay float32."""
     os.makedirs(out, exist_ok=True)
     ranges, modules = calibrate(model, batches)
+    if keep_float is not None:
+        modules = {n: m for n, m in modules.items() if not keep_float(n, m)}
     path = os.path.join(out, "model.onnx")
     nodes = quantize(os.path.join(float_dir, "model.onnx"), path, ranges, modules)
     with open(path, "rb") as f:
