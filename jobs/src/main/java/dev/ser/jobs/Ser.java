@@ -1,5 +1,7 @@
 package dev.ser.jobs;
 
+import dev.ser.jobs.config.ConfigurationException;
+
 import dev.ser.jobs.bench.BenchmarkCommand;
 import dev.ser.jobs.bench.QuantizationCommand;
 import dev.ser.jobs.demo.DemoCommand;

@@ -1,11 +1,11 @@
 package dev.ser.jobs.bench;
 
-import dev.ser.jobs.JobSettings;
-import dev.ser.jobs.SparkSessions;
-import dev.ser.jobs.score.ModelLocator;
-import dev.ser.jobs.score.ScoreJob;
-import dev.ser.jobs.score.ScoreRequest;
-import dev.ser.jobs.score.ScoreSummary;
+import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.spark.SparkSessions;
+import dev.ser.jobs.scoring.ModelLocator;
+import dev.ser.jobs.scoring.ScoreJob;
+import dev.ser.jobs.scoring.ScoreRequest;
+import dev.ser.jobs.scoring.ScoreSummary;
 import dev.ser.pipeline.RecordingScorer;
 import dev.ser.pipeline.ScoringConfig;
 import dev.ser.pipeline.SpeechWindowing;
@@ -60,7 +60,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(corpus)) {
-            throw new dev.ser.jobs.ConfigurationException("corpus " + corpus + " does not exist; pass --corpus DIR");
+            throw new dev.ser.jobs.config.ConfigurationException("corpus " + corpus + " does not exist; pass --corpus DIR");
         }
         JobSettings settings = JobSettings.load(conf);
         Path notes = work.resolve("notes").toAbsolutePath();

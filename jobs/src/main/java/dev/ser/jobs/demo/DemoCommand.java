@@ -1,17 +1,22 @@
 package dev.ser.jobs.demo;
 
-import dev.ser.jobs.Ser;
+import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.scoring.ScoreJob;
+import dev.ser.jobs.scoring.ScoreRequest;
+import dev.ser.jobs.scoring.ScoreSummary;
+import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.spark.SparkSessions;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ser demo}: generates the demo archive and scores it with embedded Spark. */
+/** {@code ser demo}: generates the demo archive and scores it with the score job in embedded Spark. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Generate a demo archive of long-form voice notes (no corpus or network needed) and run",
-                "'ser score' on it with embedded local Spark and the default model."})
+        description = {"Generate a demo archive of long-form voice notes (no corpus or network needed) and score",
+                "it as 'ser score' does, with embedded local Spark and the default model."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "target/demo",
@@ -26,16 +31,18 @@ public final class DemoCommand implements Callable<Integer> {
         Path archive = dir.resolve("archive").toAbsolutePath();
         List<Path> files = DemoArchive.write(archive);
         System.out.printf("ser demo: wrote %d voice notes to %s%n", files.size(), archive);
-        List<String> args = new ArrayList<>(List.of("score", "--input", archive.toString(),
-                "--output", dir.resolve("output").toAbsolutePath().toString(), "--overwrite"));
-        if (model != null) {
-            args.addAll(List.of("--model", model));
+        String output = dir.resolve("output").toAbsolutePath().toString();
+        JobSettings settings = JobSettings.load(null);
+        SparkSession spark = SparkSessions.start("ser demo", "local[*]", settings);
+        try {
+            ScoreSummary summary = ScoreJob.run(spark, new ScoreRequest(List.of(archive.toString()), output, model,
+                    OutputDirectory.newRunId(), true), settings);
+            summary.print(System.out, output, false);
+        } finally {
+            spark.stop();
         }
-        int code = Ser.execute(args.toArray(String[]::new));
-        if (code == 0) {
-            System.out.printf("  read it with Spark SQL: SELECT path, status, emotion, confidence, probabilities "
-                    + "FROM parquet.`%s`%n", dir.resolve("output/recordings").toAbsolutePath());
-        }
-        return code;
+        System.out.printf("  read it with Spark SQL: SELECT path, status, emotion, confidence, probabilities "
+                + "FROM parquet.`%s`%n", dir.resolve("output/recordings").toAbsolutePath());
+        return 0;
     }
 }

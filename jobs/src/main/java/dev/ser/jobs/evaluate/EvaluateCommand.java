@@ -1,8 +1,14 @@
 package dev.ser.jobs.evaluate;
 
-import dev.ser.jobs.JobSettings;
-import dev.ser.jobs.OutputDirectory;
-import dev.ser.jobs.SparkJobOptions;
+import dev.ser.jobs.evaluation.EvaluateJob;
+import dev.ser.jobs.evaluation.EvaluateRequest;
+
+import dev.ser.jobs.corpus.CorpusArgs;
+import dev.ser.jobs.corpus.CorpusSpec;
+
+import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.spark.SparkJobOptions;
 import dev.ser.pipeline.corpus.CremaDReader;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,7 +67,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobSettings settings = job.settings();
         if (!cremaLabel.equals("intended") && !cremaLabel.equals("perceived")) {
-            throw new dev.ser.jobs.ConfigurationException("--crema-d-label is 'intended' or 'perceived', not '"
+            throw new dev.ser.jobs.config.ConfigurationException("--crema-d-label is 'intended' or 'perceived', not '"
                     + cremaLabel + "'");
         }
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral,

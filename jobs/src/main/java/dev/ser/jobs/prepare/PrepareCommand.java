@@ -1,8 +1,8 @@
 package dev.ser.jobs.prepare;
 
-import dev.ser.jobs.SparkJobOptions;
-import dev.ser.jobs.evaluate.CorpusArgs;
-import dev.ser.jobs.evaluate.CorpusSpec;
+import dev.ser.jobs.spark.SparkJobOptions;
+import dev.ser.jobs.corpus.CorpusArgs;
+import dev.ser.jobs.corpus.CorpusSpec;
 import dev.ser.pipeline.corpus.CremaDReader;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,12 +1,17 @@
 package dev.ser.jobs.score;
 
-import dev.ser.jobs.JobSettings;
-import dev.ser.jobs.OutputDirectory;
-import dev.ser.jobs.SparkJobOptions;
+import dev.ser.jobs.scoring.ScoreJob;
+import dev.ser.jobs.scoring.ScoreRequest;
+import dev.ser.jobs.scoring.ScoreSummary;
+import dev.ser.jobs.scoring.ScoredInputs;
+
+import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.spark.SparkJobOptions;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.config.ConfigurationException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,23 +81,7 @@ public final class ScoreCommand implements Callable<Integer> {
         try {
             ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(in.inputs == null ? List.of() : in.inputs,
                     in.manifest, output, model, id, job.overwrite(), key), settings);
-            System.out.printf("ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
-                            + "(%.1f s speech, %d windows) in %.1f s; model %s%n",
-                    s.inputs(), s.ok(), s.noSpeech(), s.error(), s.audioSeconds(), s.speechSeconds(), s.windows(),
-                    s.wallSeconds(), s.model().name());
-            if (key != null) {
-                System.out.printf("  incremental: %d input file(s) scored before with this model, skipped%n",
-                        s.skipped());
-            }
-            if (s.skippedByRule() > 0) {
-                System.out.printf("  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
-                        + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n", s.skippedByRule(),
-                        String.join(", ", s.skippedByRuleSample()));
-            }
-            System.out.printf("  output: %s (run_id=%s)%n", output, id);
-            if (!s.model().trained()) {
-                System.out.println("  note: the model is UNTRAINED; its emotions mean nothing.");
-            }
+            s.print(System.out, output, key != null);
             return 0;
         } finally {
             spark.stop();

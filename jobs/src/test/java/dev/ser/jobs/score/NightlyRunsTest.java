@@ -1,5 +1,7 @@
 package dev.ser.jobs.score;
 
+import dev.ser.jobs.scoring.ScoreSummary;
+
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;

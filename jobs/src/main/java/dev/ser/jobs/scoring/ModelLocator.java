@@ -1,6 +1,6 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
 
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.pipeline.model.InvalidModelException;
 import dev.ser.pipeline.model.ModelPackage;
 import java.io.IOException;

@@ -1,4 +1,6 @@
-package dev.ser.jobs.evaluate;
+package dev.ser.jobs.evaluation;
+
+import dev.ser.jobs.corpus.LabelledCorpus;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -6,11 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ser.jobs.ConfigurationException;
-import dev.ser.jobs.JobSettings;
-import dev.ser.jobs.OutputDirectory;
-import dev.ser.jobs.score.ModelLocator;
-import dev.ser.jobs.score.RecordingScoring;
+import dev.ser.jobs.config.ConfigurationException;
+import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.scoring.ModelLocator;
+import dev.ser.jobs.scoring.RecordingScoring;
 import dev.ser.pipeline.corpus.EmotionClass;
 import dev.ser.pipeline.metrics.ArousalAnalysis;
 import dev.ser.pipeline.metrics.ClassificationMetrics;

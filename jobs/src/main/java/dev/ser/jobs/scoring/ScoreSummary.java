@@ -1,6 +1,7 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.PrintStream;
 
 /**
  * What {@code OUT/summary.json} holds: the run's counts (rows by status, listed files an
@@ -27,5 +28,24 @@ public record ScoreSummary(
     public record Model(@JsonProperty("name") String name, @JsonProperty("sha256") String sha256,
                         @JsonProperty("trained") boolean trained, @JsonProperty("source") String source,
                         @JsonProperty("labels") java.util.List<String> labels) {
+    }
+
+    /** The run's lines on the console: counts, audio, time and model, then what was skipped and why. */
+    public void print(PrintStream out, String output, boolean incremental) {
+        out.printf("ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
+                        + "(%.1f s speech, %d windows) in %.1f s; model %s%n",
+                inputs, ok, noSpeech, error, audioSeconds, speechSeconds, windows, wallSeconds, model.name());
+        if (incremental) {
+            out.printf("  incremental: %d input file(s) scored before with this model, skipped%n", skipped);
+        }
+        if (skippedByRule > 0) {
+            out.printf("  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
+                    + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n", skippedByRule,
+                    String.join(", ", skippedByRuleSample));
+        }
+        out.printf("  output: %s (run_id=%s)%n", output, runId);
+        if (!model.trained()) {
+            out.println("  note: the model is UNTRAINED; its emotions mean nothing.");
+        }
     }
 }

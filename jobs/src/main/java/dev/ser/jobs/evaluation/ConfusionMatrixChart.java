@@ -1,4 +1,4 @@
-package dev.ser.jobs.evaluate;
+package dev.ser.jobs.evaluation;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,6 +1,8 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.input;
 
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.spark.HadoopConf;
+
+import dev.ser.jobs.config.ConfigurationException;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -32,16 +34,16 @@ import org.apache.spark.sql.types.StructType;
  * {@code _temporary}) are skipped by {@link dev.ser.pipeline.archive.SkippedNames}'s rule; other
  * names starting with '_' ({@code _call.wav}) are recordings.
  */
-final class ArchiveLister {
-    static final StructType SCHEMA = new StructType()
+public final class InputLister {
+    public static final StructType SCHEMA = new StructType()
             .add("path", DataTypes.StringType, false)
             .add("length", DataTypes.LongType, false)
             .add("modification_time", DataTypes.TimestampType, true);
 
-    private ArchiveLister() {
+    private InputLister() {
     }
 
-    static Dataset<Row> list(SparkSession spark, List<String> inputs, Configuration conf, SkippedByRule skipped) {
+    public static Dataset<Row> list(SparkSession spark, List<String> inputs, Configuration conf, SkippedByRule skipped) {
         List<Row> files = new ArrayList<>();
         List<String> directories = new ArrayList<>();
         for (String input : inputs) {

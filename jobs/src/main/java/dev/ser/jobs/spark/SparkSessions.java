@@ -1,4 +1,6 @@
-package dev.ser.jobs;
+package dev.ser.jobs.spark;
+
+import dev.ser.jobs.config.JobSettings;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;

@@ -1,4 +1,4 @@
-package dev.ser.jobs.evaluate;
+package dev.ser.jobs.evaluation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;
@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code report.html}: the contents of {@code metrics.json} as tables a person reads, with the
  * confusion-matrix images, in one self-contained page (images beside it).
  */
-final class EvaluationReport {
+public final class EvaluationReport {
     private EvaluationReport() {
     }
 

@@ -1,6 +1,6 @@
-package dev.ser.jobs.evaluate;
+package dev.ser.jobs.corpus;
 
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.pipeline.corpus.AsedReader;
 import dev.ser.pipeline.corpus.CorpusReader;
 import dev.ser.pipeline.corpus.CremaDReader;

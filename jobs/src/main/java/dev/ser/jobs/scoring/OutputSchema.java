@@ -1,4 +1,4 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
 
 import java.util.List;
 import org.apache.spark.sql.types.DataType;

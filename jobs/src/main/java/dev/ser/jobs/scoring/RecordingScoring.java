@@ -1,8 +1,11 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
+
+import dev.ser.jobs.input.SkippedByRule;
+import dev.ser.jobs.spark.HadoopConf;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.config.JobSettings;
 import dev.ser.pipeline.RecordingScorer;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;

@@ -1,4 +1,6 @@
-package dev.ser.jobs;
+package dev.ser.jobs.spark;
+
+import dev.ser.jobs.config.ConfigurationException;
 
 import java.io.IOException;
 import java.time.ZoneOffset;

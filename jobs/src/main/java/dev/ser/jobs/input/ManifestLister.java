@@ -1,6 +1,8 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.input;
 
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.spark.HadoopConf;
+
+import dev.ser.jobs.config.ConfigurationException;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -29,13 +31,19 @@ import org.apache.spark.sql.types.StructType;
  * against the manifest's directory. Files are looked up by tasks; one that does not exist is
  * still listed, and becomes an error row.
  */
-final class ManifestLister {
+public final class ManifestLister {
     static final String PATH = "path";
 
     private ManifestLister() {
     }
 
-    static Dataset<Row> list(SparkSession spark, String manifest, Configuration conf) {
+    /**
+     * The manifest's recordings as listing rows, followed by its other columns.
+     *
+     * @param outputColumns the columns the job writes, which a manifest column must not shadow
+     */
+    public static Dataset<Row> list(SparkSession spark, String manifest, Configuration conf,
+                                    List<String> outputColumns) {
         Path file = new Path(manifest);
         Dataset<Row> rows;
         try {
@@ -56,19 +64,19 @@ final class ManifestLister {
                     + String.join(", ", schema.fieldNames()) + "); name the recordings' column 'path'"
                     + (manifest.endsWith(".parquet") ? "" : " in the CSV's header line"));
         }
-        Set<String> taken = new TreeSet<>(Arrays.asList(OutputSchema.scored(List.of()).fieldNames()));
+        Set<String> taken = new TreeSet<>(outputColumns);
         List<StructField> extras = new ArrayList<>();
         for (StructField f : schema.fields()) {
             if (f.name().equals(PATH)) {
                 continue;
             }
-            if (taken.contains(f.name()) || ArchiveLister.SCHEMA.getFieldIndex(f.name()).isDefined()) {
+            if (taken.contains(f.name()) || InputLister.SCHEMA.getFieldIndex(f.name()).isDefined()) {
                 throw new ConfigurationException("manifest column '" + f.name() + "' has the name of a column the job"
                         + " writes; rename it (taken: " + String.join(", ", taken) + ", length)");
             }
             extras.add(f);
         }
-        StructType listing = ArchiveLister.SCHEMA;
+        StructType listing = InputLister.SCHEMA;
         for (StructField f : extras) {
             listing = listing.add(f.name(), f.dataType(), true);
         }

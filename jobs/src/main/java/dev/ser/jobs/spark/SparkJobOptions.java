@@ -1,4 +1,6 @@
-package dev.ser.jobs;
+package dev.ser.jobs.spark;
+
+import dev.ser.jobs.config.JobSettings;
 
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;

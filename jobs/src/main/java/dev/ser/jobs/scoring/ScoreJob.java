@@ -1,4 +1,8 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
+
+import dev.ser.jobs.input.InputLister;
+import dev.ser.jobs.input.ManifestLister;
+import dev.ser.jobs.input.SkippedByRule;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
@@ -6,8 +10,8 @@ import static org.apache.spark.sql.functions.size;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ser.jobs.OutputDirectory;
-import dev.ser.jobs.JobSettings;
+import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.config.JobSettings;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
@@ -48,8 +52,9 @@ public final class ScoreJob {
                 options.batchSize());
 
         SkippedByRule skippedByRule = SkippedByRule.register(spark.sparkContext());
-        Dataset<Row> listed = request.manifest() != null ? ManifestLister.list(spark, request.manifest(), hadoop)
-                : ArchiveLister.list(spark, request.inputs(), hadoop, skippedByRule);
+        Dataset<Row> listed = request.manifest() != null ? ManifestLister.list(spark, request.manifest(), hadoop,
+                        java.util.Arrays.asList(OutputSchema.scored(java.util.List.of()).fieldNames()))
+                : InputLister.list(spark, request.inputs(), hadoop, skippedByRule);
         Path out = new Path(request.output());
         Dataset<Row> previous = null;
         if (request.incremental() != null) {

@@ -1,4 +1,4 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.spark;
 
 import java.io.Serializable;
 import java.util.HashMap;
@@ -10,19 +10,19 @@ import org.apache.hadoop.conf.Configuration;
  * {@link Configuration} is only Writable, and a broadcast under Kryo skips Java's
  * {@code writeObject} hooks.
  */
-final class HadoopConf implements Serializable {
+public final class HadoopConf implements Serializable {
     private static final long serialVersionUID = 2L;
     private final HashMap<String, String> entries = new HashMap<>();
     private transient Configuration value;
 
-    HadoopConf(Configuration conf) {
+    public HadoopConf(Configuration conf) {
         for (Map.Entry<String, String> e : conf) {
             entries.put(e.getKey(), e.getValue());
         }
         this.value = conf;
     }
 
-    synchronized Configuration get() {
+    public synchronized Configuration get() {
         if (value == null) {
             Configuration conf = new Configuration(false);
             entries.forEach(conf::set);

@@ -1,4 +1,4 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.spark;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,14 +11,14 @@ import org.apache.hadoop.fs.FSDataInputStream;
  * A Hadoop file opened for random access as a read-only {@link SeekableByteChannel}, so a zip
  * archive on any Hadoop file system is read through its central directory, in place.
  */
-final class HadoopSeekableChannel implements SeekableByteChannel {
+public final class HadoopSeekableChannel implements SeekableByteChannel {
     private final FSDataInputStream in;
     private final long size;
     private final byte[] buffer = new byte[1 << 16];
     private long position;
     private boolean open = true;
 
-    HadoopSeekableChannel(FSDataInputStream in, long size) {
+    public HadoopSeekableChannel(FSDataInputStream in, long size) {
         this.in = in;
         this.size = size;
     }

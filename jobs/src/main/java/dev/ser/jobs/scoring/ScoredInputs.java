@@ -1,9 +1,11 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
+
+import dev.ser.jobs.spark.HadoopConf;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.ser.jobs.ConfigurationException;
+import dev.ser.jobs.config.ConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

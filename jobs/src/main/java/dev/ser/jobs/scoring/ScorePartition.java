@@ -1,4 +1,8 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.scoring;
+
+import dev.ser.jobs.input.SkippedByRule;
+import dev.ser.jobs.spark.HadoopConf;
+import dev.ser.jobs.spark.HadoopSeekableChannel;
 
 import dev.ser.pipeline.archive.ArchiveFormat;
 import dev.ser.pipeline.archive.ArchiveLimits;
@@ -19,10 +23,7 @@ import java.sql.Timestamp;
 import java.util.Collections;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ import org.apache.spark.sql.RowFactory;
  * archive that cannot be read at all, or holds no recordings, yields one error row under its
  * own path. The manifest's columns are copied to every row the file yields.
  */
-final class ScorePartition implements MapPartitionsFunction<Row, Row> {
+public final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 2L;
     /** One scorer per model, options and settings in each executor JVM. */
     private static final Map<String, RecordingScorer> SCORERS = new ConcurrentHashMap<>();
@@ -236,7 +237,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             windows.add(RowFactory.create(w.index(), w.startSeconds(), w.endSeconds(), w.speechSeconds(),
                     probabilities(w.probabilities())));
         }
-        Object[] values = {path, recordingId(path), r.status().label(), r.error(),
+        Object[] values = {path, RecordingId.of(path), r.status().label(), r.error(),
                 finite(r.durationSeconds()), finite(r.speechSeconds()), r.windows().size(),
                 r.sourceSampleRate() > 0 ? r.sourceSampleRate() : null,
                 r.sourceChannels() > 0 ? r.sourceChannels() : null, size, modified,
@@ -260,15 +261,5 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             values[i] = p[i];
         }
         return RowFactory.create(values);
-    }
-
-    /** Stable across runs and machines: the first 16 hex digits of the path's SHA-256. */
-    static String recordingId(String path) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.ser.jobs;
+package dev.ser.jobs.config;
 
 import dev.ser.pipeline.ScoringConfig;
 import dev.ser.pipeline.archive.ArchiveLimits;

@@ -1,4 +1,6 @@
-package dev.ser.jobs.evaluate;
+package dev.ser.jobs.evaluation;
+
+import dev.ser.jobs.corpus.CorpusSpec;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.ser.jobs.score;
+package dev.ser.jobs.input;
 
 import dev.ser.pipeline.archive.SkippedNames;
 import java.io.Serializable;
@@ -14,7 +14,7 @@ import org.apache.spark.util.LongAccumulator;
  * nothing is dropped without a trace: the summary and the printed line report them. A task that
  * is run again (a lost executor) may count its names twice.
  */
-final class SkippedByRule implements Serializable {
+public final class SkippedByRule implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final int SAMPLE = 10;
 
@@ -26,24 +26,24 @@ final class SkippedByRule implements Serializable {
         this.names = names;
     }
 
-    static SkippedByRule register(SparkContext spark) {
+    public static SkippedByRule register(SparkContext spark) {
         return new SkippedByRule(spark.longAccumulator("skipped_by_rule"),
                 spark.collectionAccumulator("skipped_by_rule_names"));
     }
 
     /** Counts `name` (a file's path or an archive's {@code archive!entry}); keeps the first few names. */
-    void add(String name) {
+    public void add(String name) {
         count.add(1);
         if (count.value() <= SAMPLE) { // this task's or the driver's own count so far
             names.add(name);
         }
     }
 
-    long count() {
+    public long count() {
         return count.value();
     }
 
-    List<String> sample() {
+    public List<String> sample() {
         List<String> all = names.value();
         return List.copyOf(all.subList(0, Math.min(SAMPLE, all.size())));
     }

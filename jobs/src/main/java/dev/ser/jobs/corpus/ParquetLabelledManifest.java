@@ -1,4 +1,4 @@
-package dev.ser.jobs.evaluate;
+package dev.ser.jobs.corpus;
 
 import dev.ser.pipeline.corpus.CorpusListing;
 import dev.ser.pipeline.corpus.CorpusReader;
@@ -13,7 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** A labelled manifest stored as Parquet (a file or a folder), read with the running Spark session. */
-final class ParquetLabelledManifest implements CorpusReader {
+public final class ParquetLabelledManifest implements CorpusReader {
     private final LabelledManifestReader rows;
 
     ParquetLabelledManifest(LabelledManifestReader rows) {
