@@ -525,6 +525,9 @@ def export(model, meta, out, training, trained, arch, description):
         "output_kind": "logits",
         "preprocessing": meta["preprocessing"],
         "padding": meta["padding"],
+        # how `ser prepare` cut the training windows (detector, region rules, hop); score and
+        # evaluate warn when a run cuts them otherwise
+        **({"front_end": meta["front_end"]} if "front_end" in meta else {}),
         "quantization": "none",
         "onnx_sha256": sha,
         "metrics": {},

@@ -13,7 +13,25 @@ public record RecordingResult(RecordingStatus status, String error, double durat
                               int sourceSampleRate, int sourceChannels, List<WindowScore> windows,
                               RecordingEmotion emotion) {
 
+    /** How an internal error's message starts, in outputs: a bug, not a bad recording. */
+    public static final String INTERNAL_ERROR = "internal error: ";
+
+    /** A recording that could not be scored for a reason in the input (unreadable, unsupported, hostile). */
     public static RecordingResult error(String message) {
         return new RecordingResult(RecordingStatus.ERROR, message, Double.NaN, Double.NaN, 0, 0, List.of(), null);
+    }
+
+    /**
+     * A recording that could not be scored because of a bug (an exception no input should
+     * cause): still an {@code error} row, so nothing is lost, but marked so that runs count it
+     * apart; the caller logs the stack trace.
+     */
+    public static RecordingResult internalError(Throwable bug) {
+        return error(INTERNAL_ERROR + bug + " (a bug, not the recording: the stack trace is in the log)");
+    }
+
+    /** Whether this is an {@link #internalError}. */
+    public boolean isInternalError() {
+        return error != null && error.startsWith(INTERNAL_ERROR);
     }
 }

@@ -3,54 +3,48 @@ package dev.ser.pipeline;
 import dev.ser.pipeline.aggregate.Aggregator;
 import dev.ser.pipeline.aggregate.WindowScore;
 import dev.ser.pipeline.audio.UnsupportedAudioException;
-import dev.ser.pipeline.model.EmotionModel;
-import dev.ser.pipeline.model.ModelManifest;
+import dev.ser.pipeline.model.EmotionClassifier;
 import dev.ser.pipeline.preprocess.Preprocessor;
-import dev.ser.pipeline.vad.EnergyVad;
-import dev.ser.pipeline.vad.SileroVad;
-import dev.ser.pipeline.vad.VoiceActivityDetector;
 import dev.ser.pipeline.window.Window;
-import dev.ser.pipeline.window.WindowConfig;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores one recording end to end, as a stream: decode, down-mix and resample, detect speech,
  * cut windows, preprocess each window as the model was trained, score windows in batches,
  * aggregate. Memory is bounded by one batch of windows whatever the recording's length.
- * Never throws for a bad recording: that is an {@code error} result with the reason.
+ * Never throws for a recording: a bad one is an {@code error} result with the reason, and a
+ * bug met while scoring one is an {@link RecordingResult#internalError}, logged with its stack
+ * trace.
  */
 public final class RecordingScorer {
-    private final EmotionModel model;
+    private static final Logger LOG = LoggerFactory.getLogger(RecordingScorer.class);
+
+    private final EmotionClassifier model;
+    private final SpeechFrontEnd frontEnd;
     private final SpeechWindowing windowing;
     private final Preprocessor preprocessor;
     private final Aggregator aggregator;
 
-    public RecordingScorer(EmotionModel model, ScoringConfig config) {
-        ModelManifest manifest = model.manifest();
+    public RecordingScorer(EmotionClassifier model, ScoringConfig config) {
         this.model = model;
-        if (manifest.sampleRate() != SpeechWindowing.SAMPLE_RATE) {
-            throw new IllegalArgumentException("the pipeline's speech detectors work at 16 kHz; model "
-                    + manifest.name() + " expects " + manifest.sampleRate() + " Hz");
-        }
-        this.windowing = windowing(manifest, config);
-        this.preprocessor = new Preprocessor(manifest.preprocessing());
-        this.aggregator = new Aggregator(manifest.labels(), config.weightBySpeech());
+        this.frontEnd = SpeechFrontEnd.forModel(model.manifest(), config);
+        this.windowing = frontEnd.windowing();
+        this.preprocessor = frontEnd.preprocessor();
+        this.aggregator = new Aggregator(model.manifest().labels(), config.weightBySpeech());
     }
 
-    /** The windowing a model and these settings call for (the model fixes the window length). */
-    public static SpeechWindowing windowing(ModelManifest manifest, ScoringConfig config) {
-        VoiceActivityDetector.Factory vad = config.sileroModel() == null ? EnergyVad::new
-                : SileroVad.factory(Path.of(config.sileroModel()));
-        double window = manifest.windowSeconds();
-        return new SpeechWindowing(vad, config.vad(), new WindowConfig(window,
-                config.hopSeconds() == null ? window : config.hopSeconds(), config.minLastWindowSeconds()));
+    /** The front end this scorer feeds the model through. */
+    public SpeechFrontEnd frontEnd() {
+        return frontEnd;
     }
 
-    public RecordingResult score(AudioSource source) {
+    /** Scores the recording {@code source} opens; {@code name} only labels a logged bug. */
+    public RecordingResult score(AudioSource source, String name) {
         try {
             return scoreOrThrow(source);
         } catch (UnsupportedAudioException e) {
@@ -60,8 +54,14 @@ public final class RecordingScorer {
         } catch (IOException e) {
             return RecordingResult.error("cannot read: " + e);
         } catch (RuntimeException e) {
-            return RecordingResult.error(e.getClass().getSimpleName() + ": " + e.getMessage());
+            // the decoders turn what a hostile file can cause into the exceptions above; this is a bug
+            LOG.error("internal error while scoring {}", name, e);
+            return RecordingResult.internalError(e);
         }
+    }
+
+    public RecordingResult score(AudioSource source) {
+        return score(source, "a recording");
     }
 
     private RecordingResult scoreOrThrow(AudioSource source) throws IOException {

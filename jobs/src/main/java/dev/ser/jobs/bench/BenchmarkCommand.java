@@ -6,8 +6,7 @@ import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.jobs.scoring.ScoreJob;
 import dev.ser.jobs.scoring.ScoreRequest;
 import dev.ser.jobs.scoring.ScoreSummary;
-import dev.ser.pipeline.RecordingScorer;
-import dev.ser.pipeline.ScoringConfig;
+import dev.ser.pipeline.SpeechFrontEnd;
 import dev.ser.pipeline.SpeechWindowing;
 import dev.ser.pipeline.model.EmotionModel;
 import dev.ser.pipeline.model.ModelPackage;
@@ -71,7 +70,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         System.out.printf("benchmark: %d notes, %.1f s of audio; model %s; %d cores%n", count(notes), audio,
                 pkg.manifest().displayName(), cores);
 
-        List<float[]> windows = windowsOf(notes, pkg);
+        List<float[]> windows = windowsOf(list(notes), pkg, settings);
         double windowSeconds = windows.size() * pkg.manifest().windowSeconds();
         System.out.printf("  the pipeline cuts %d windows (%.0f s of model input)%n", windows.size(), windowSeconds);
 
@@ -88,12 +87,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The exact windows the score job feeds the model, preprocessed, in memory. */
-    static List<float[]> windowsOf(Path notes, ModelPackage pkg) throws IOException {
-        SpeechWindowing windowing = RecordingScorer.windowing(pkg.manifest(), ScoringConfig.DEFAULT);
-        Preprocessor preprocessor = new Preprocessor(pkg.manifest().preprocessing());
+    /** The exact windows the score job feeds the model under these settings, preprocessed, in memory. */
+    public static List<float[]> windowsOf(List<Path> notes, ModelPackage pkg, JobSettings settings) throws IOException {
+        SpeechFrontEnd frontEnd = SpeechFrontEnd.forModel(pkg.manifest(), settings.scoring());
+        SpeechWindowing windowing = frontEnd.windowing();
+        Preprocessor preprocessor = frontEnd.preprocessor();
         List<float[]> out = new ArrayList<>();
-        for (Path note : list(notes)) {
+        for (Path note : notes) {
             windowing.cut(() -> Files.newInputStream(note), w -> out.add(preprocessor.apply(w.samples())));
         }
         return out;
@@ -126,7 +126,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Path> list(Path dir) throws IOException {
+    static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
         }

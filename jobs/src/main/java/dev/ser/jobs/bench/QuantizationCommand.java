@@ -9,6 +9,7 @@ import dev.ser.jobs.spark.SparkJobOptions;
 import dev.ser.jobs.corpus.CorpusArgs;
 import dev.ser.jobs.corpus.CorpusSpec;
 import dev.ser.jobs.evaluation.EvaluateJob;
+import dev.ser.jobs.evaluation.EvaluationResult;
 import dev.ser.jobs.evaluation.EvaluateRequest;
 import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.pipeline.corpus.CremaDReader;
@@ -89,7 +90,7 @@ public final class QuantizationCommand implements Callable<Integer> {
 
         Path notes = output.resolve("notes");
         double audio = LongFormNotes.build(notesCorpus, notes, minutes, 42);
-        List<float[]> windows = BenchmarkCommand.windowsOf(notes, f32);
+        List<float[]> windows = BenchmarkCommand.windowsOf(BenchmarkCommand.list(notes), f32, settings);
         int cores = Runtime.getRuntime().availableProcessors();
         double[] f = new double[2];
         double[] q = new double[2];
@@ -116,13 +117,12 @@ public final class QuantizationCommand implements Callable<Integer> {
                 ObjectNode accuracy = report.putObject("accuracy");
                 for (String kind : List.of("float32", "int8")) {
                     String model = kind.equals("float32") ? floatModel : int8Model;
-                    ObjectNode metrics = EvaluateJob.run(spark, new EvaluateRequest(specs, model,
+                    EvaluationResult metrics = EvaluateJob.run(spark, new EvaluateRequest(specs, model,
                             output.resolve(kind).toString(), folds, false, OutputDirectory.newRunId(), true), settings);
-                    metrics.path("corpora").fields().forEachRemaining(e -> {
-                        var over = e.getValue().path("over_folds").path("ua");
-                        double pooled = e.getValue().path("pooled").path("ua").asDouble();
-                        accuracy.with(e.getKey()).putObject(kind).put("ua_mean", over.path("mean").asDouble())
-                                .put("ua_std", over.path("std").asDouble()).put("ua_pooled", pooled);
+                    metrics.corpora().forEach((name, c) -> {
+                        var over = c.overFolds().ua();
+                        accuracy.with(name).putObject(kind).put("ua_mean", over.mean()).put("ua_std", over.std())
+                                .put("ua_pooled", c.pooled().ua());
                     });
                 }
                 accuracy.fields().forEachRemaining(e -> {

@@ -68,6 +68,17 @@ public final class JobSettings {
         p.forEach((k, v) -> into.put(k.toString().trim(), v.toString().trim()));
     }
 
+    /** The run's {@code ser.*} settings as they take effect: the defaults with the user's file on top. */
+    public Map<String, String> effective() {
+        Map<String, String> ser = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("ser.")) {
+                ser.put(k, v);
+            }
+        });
+        return ser;
+    }
+
     /** The {@code spark.*} settings. */
     public Map<String, String> spark() {
         Map<String, String> spark = new TreeMap<>();

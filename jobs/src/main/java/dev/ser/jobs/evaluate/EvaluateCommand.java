@@ -80,21 +80,21 @@ public final class EvaluateCommand implements Callable<Integer> {
             var metrics = EvaluateJob.run(spark, new EvaluateRequest(specs, model, output, folds, foldPlots, runId,
                     job.overwrite()), settings);
             System.out.println("ser evaluate: run " + runId + ", output " + output);
-            metrics.path("corpora").fields().forEachRemaining(e -> {
-                var c = e.getValue();
-                var o = c.path("over_folds");
+            metrics.corpora().forEach((name, c) -> {
+                var o = c.overFolds();
                 System.out.printf("  %-8s %d clips scored of %d in the 4 classes; over %d folds: WA %.3f ± %.3f, "
-                                + "UA %.3f ± %.3f, macro F1 %.3f ± %.3f; arousal accuracy %.3f%n", e.getKey(),
-                        c.path("clips").path("scored").asInt(), c.path("clips").path("used").asInt(), c.path("folds").asInt(),
-                        o.path("wa").path("mean").asDouble(), o.path("wa").path("std").asDouble(),
-                        o.path("ua").path("mean").asDouble(), o.path("ua").path("std").asDouble(),
-                        o.path("macro_f1").path("mean").asDouble(), o.path("macro_f1").path("std").asDouble(),
-                        c.path("arousal").path("accuracy").asDouble());
+                                + "UA %.3f ± %.3f, macro F1 %.3f ± %.3f; arousal accuracy %.3f%n", name,
+                        c.clips().scored(), c.clips().used(), c.folds(), o.wa().mean(), o.wa().std(), o.ua().mean(),
+                        o.ua().std(), o.macroF1().mean(), o.macroF1().std(), c.arousal().accuracy());
             });
-            for (var m : metrics.path("models")) {
-                if (!m.path("trained").asBoolean()) {
-                    System.out.println("  note: model " + m.path("name").asText() + " is UNTRAINED; these figures "
+            for (var m : metrics.models()) {
+                if (!m.trained()) {
+                    System.out.println("  note: model " + m.name() + " is UNTRAINED; these figures "
                             + "measure nothing but the pipeline.");
+                }
+                if (!m.frontEndDiffersFromTraining().isEmpty()) {
+                    System.out.println("  warning: model " + m.name() + " was trained on windows cut otherwise: "
+                            + String.join("; ", m.frontEndDiffersFromTraining()));
                 }
             }
             return 0;

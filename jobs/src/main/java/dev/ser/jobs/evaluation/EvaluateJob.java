@@ -6,8 +6,6 @@ import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.spark.OutputDirectory;
@@ -18,7 +16,6 @@ import dev.ser.pipeline.metrics.ArousalAnalysis;
 import dev.ser.pipeline.metrics.ClassificationMetrics;
 import dev.ser.pipeline.metrics.ConfusionMatrix;
 import dev.ser.pipeline.model.ModelPackage;
-import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -46,11 +43,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EvaluateJob {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
     private EvaluateJob() {
     }
 
-    public static ObjectNode run(SparkSession spark, EvaluateRequest request, JobSettings settings) throws IOException {
+    public static EvaluationResult run(SparkSession spark, EvaluateRequest request, JobSettings settings)
+            throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         List<LabelledCorpus> corpora = LabelledCorpus.read(request.corpora(), request.folds());
         int maxFolds = corpora.stream().mapToInt(LabelledCorpus::foldCount).max().orElse(1);
@@ -62,7 +61,7 @@ public final class EvaluateJob {
         Dataset<Row> clips = spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> scored = null;
-        Map<String, OnnxRuntimeOptions> checked = new LinkedHashMap<>();
+        Map<String, RecordingScoring.Setup> checked = new LinkedHashMap<>();
         for (Map.Entry<ModelPackage, List<Integer>> e : foldsByModel(modelByFold).entrySet()) {
             ModelPackage model = e.getKey();
             checked.computeIfAbsent(model.sha256(), k -> RecordingScoring.check(spark, model, settings));
@@ -70,12 +69,13 @@ public final class EvaluateJob {
                     .select("path", "length", "modification_time");
             long count = listing.count();
             Dataset<Row> part = RecordingScoring.score(spark, listing, RecordingScoring.partitions(spark, count, settings),
-                    model, checked.get(model.sha256()), settings, request.runId(), hadoop);
+                    model, checked.get(model.sha256()).options(), settings, request.runId(), hadoop);
             scored = scored == null ? part : scored.unionByName(part);
         }
         Dataset<Row> predictions = clips.drop("length", "modification_time")
                 .join(scored.select(col("path"), col("status"), col("error"), col("emotion").as("predicted"),
-                        col("probabilities"), col("confidence"), col("model_name"), col("model_sha256"), col("run_id")),
+                        col("probabilities"), col("confidence"), col("window_count"), col("model_name"), col("model_sha256"),
+                        col("run_id")),
                         "path")
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
@@ -84,7 +84,7 @@ public final class EvaluateJob {
             LOG.info("{} clips scored", predictions.count());
             predictions.coalesce(1).write().parquet(new Path(out, "predictions").toString());
             List<Row> rows = predictions.select("corpus", "fold", "label", "predicted", "status").collectAsList();
-            ObjectNode metrics = metrics(corpora, rows, modelByFold, request, out, fs);
+            EvaluationResult metrics = metrics(corpora, rows, modelByFold, checked, request, settings, out, fs);
             write(fs, new Path(out, "metrics.json"), JSON.writeValueAsBytes(metrics));
             write(fs, new Path(out, "report.html"), EvaluationReport.html(metrics).getBytes(
                     java.nio.charset.StandardCharsets.UTF_8));
@@ -117,111 +117,90 @@ public final class EvaluateJob {
         return out;
     }
 
-    private static ObjectNode metrics(List<LabelledCorpus> corpora, List<Row> rows, Map<Integer, ModelPackage> models,
-                                      EvaluateRequest request, Path out, FileSystem fs) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("run_id", request.runId());
-        ArrayNode modelNodes = root.putArray("models");
-        foldsByModel(models).forEach((m, folds) -> {
-            ObjectNode n = modelNodes.addObject();
-            n.put("name", m.manifest().displayName()).put("sha256", m.sha256()).put("trained", m.manifest().trained())
-                    .put("source", m.source());
-            ArrayNode f = n.putArray("folds");
-            folds.forEach(f::add);
-        });
-        root.put("labels", String.join(",", EmotionClass.LABELS));
-        ObjectNode byCorpus = root.putObject("corpora");
+    private static EvaluationResult metrics(List<LabelledCorpus> corpora, List<Row> rows,
+                                            Map<Integer, ModelPackage> models, Map<String, RecordingScoring.Setup> setups,
+                                            EvaluateRequest request, JobSettings settings, Path out, FileSystem fs)
+            throws IOException {
+        List<EvaluationResult.ModelUsed> used = new ArrayList<>();
+        foldsByModel(models).forEach((m, folds) -> used.add(new EvaluationResult.ModelUsed(m.manifest().displayName(),
+                m.sha256(), m.manifest().trained(), m.source(), folds, setups.get(m.sha256()).differsFromTraining())));
+        Map<String, EvaluationResult.CorpusResult> byCorpus = new LinkedHashMap<>();
         for (LabelledCorpus c : corpora) {
-            String name = c.name();
-            ObjectNode n = byCorpus.putObject(name);
-            n.put("root", c.spec().root().toString());
-            n.set("reader_options", JSON.valueToTree(c.listing().options()));
-            n.put("folds", c.foldCount());
-            Map<Integer, List<String>> speakers = new TreeMap<>();
-            c.folds().forEach((s, f) -> speakers.computeIfAbsent(f, k -> new ArrayList<>()).add(s));
-            n.set("fold_speakers", JSON.valueToTree(speakers));
-
-            ConfusionMatrix all = new ConfusionMatrix(EmotionClass.LABELS);
-            Map<Integer, ConfusionMatrix> perFold = new TreeMap<>();
-            Map<String, Integer> notScored = new TreeMap<>();
-            int used = 0;
-            for (Row r : rows) {
-                if (!r.getString(0).equals(name)) {
-                    continue;
-                }
-                used++;
-                if (!r.getString(4).equals("ok")) {
-                    notScored.merge(r.getString(4), 1, Integer::sum);
-                    continue;
-                }
-                all.add(r.getString(2), r.getString(3));
-                perFold.computeIfAbsent(r.getInt(1), k -> new ConfusionMatrix(EmotionClass.LABELS))
-                        .add(r.getString(2), r.getString(3));
-            }
-            ObjectNode counts = n.putObject("clips");
-            counts.put("total", c.listing().clips().size()).put("used", used).put("scored", all.total());
-            counts.set("excluded_by_label", JSON.valueToTree(c.listing().excludedByCorpusLabel()));
-            counts.set("not_scored_by_status", JSON.valueToTree(notScored));
-
-            ClassificationMetrics pooled = ClassificationMetrics.of(all);
-            n.set("pooled", metricsNode(pooled));
-            // a model that calls most of a balanced corpus one class is broken whatever its UA: show both shares
-            ObjectNode shares = n.putObject("class_shares");
-            ObjectNode truthShare = shares.putObject("true");
-            ObjectNode predictedShare = shares.putObject("predicted");
-            for (int k = 0; k < all.labels().size(); k++) {
-                double total = Math.max(1, all.total());
-                truthShare.put(all.labels().get(k), all.support(k) / total);
-                predictedShare.put(all.labels().get(k), all.predictedCount(k) / total);
-            }
-            ArrayNode folds = n.putArray("per_fold");
-            List<Double> wa = new ArrayList<>();
-            List<Double> ua = new ArrayList<>();
-            List<Double> f1 = new ArrayList<>();
-            Map<String, List<Double>> classF1 = new LinkedHashMap<>();
-            for (Map.Entry<Integer, ConfusionMatrix> e : perFold.entrySet()) {
-                ClassificationMetrics m = ClassificationMetrics.of(e.getValue());
-                ObjectNode fn = metricsNode(m);
-                fn.put("fold", e.getKey());
-                fn.put("model_sha256", models.get(e.getKey()).sha256());
-                folds.add(fn);
-                wa.add(m.accuracy());
-                ua.add(m.balancedAccuracy());
-                f1.add(m.macroF1());
-                m.perClass().forEach((label, pc) -> classF1.computeIfAbsent(label, k -> new ArrayList<>()).add(pc.f1()));
-                if (request.foldPlots()) {
-                    chart(fs, new Path(out, "confusion-" + name + "-fold" + e.getKey() + ".png"),
-                            name + ", fold " + e.getKey(), e.getValue());
-                }
-            }
-            ObjectNode spread = n.putObject("over_folds");
-            spread.set("wa", JSON.valueToTree(ClassificationMetrics.Spread.of(wa)));
-            spread.set("ua", JSON.valueToTree(ClassificationMetrics.Spread.of(ua)));
-            spread.set("macro_f1", JSON.valueToTree(ClassificationMetrics.Spread.of(f1)));
-            ObjectNode perClassF1 = spread.putObject("per_class_f1");
-            classF1.forEach((label, v) -> perClassF1.set(label, JSON.valueToTree(ClassificationMetrics.Spread.of(v))));
-
-            ArousalAnalysis a = ArousalAnalysis.of(all);
-            ObjectNode an = n.putObject("arousal");
-            an.set("labels", JSON.valueToTree(ArousalAnalysis.LEVELS));
-            an.set("confusion", JSON.valueToTree(a.confusion()));
-            an.put("accuracy", a.accuracy()).put("high_recall", a.highRecall()).put("low_recall", a.lowRecall());
-
-            String png = "confusion-" + name + ".png";
-            chart(fs, new Path(out, png), name + " (" + all.total() + " clips, all folds)", all);
-            n.put("confusion_png", png);
-            LOG.info("{}: WA {} UA {} macro F1 {} over {} scored clips", name, pooled.accuracy(),
-                    pooled.balancedAccuracy(), pooled.macroF1(), all.total());
+            byCorpus.put(c.name(), corpus(c, rows, models, request, out, fs));
         }
-        return root;
+        Map<String, Object> frontEnd = setups.values().iterator().next().frontEnd().toMap();
+        return new EvaluationResult(request.runId(), used, String.join(",", EmotionClass.LABELS), byCorpus,
+                settings.effective(), frontEnd);
     }
 
-    private static ObjectNode metricsNode(ClassificationMetrics m) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("n", m.total()).put("wa", m.accuracy()).put("ua", m.balancedAccuracy()).put("macro_f1", m.macroF1());
-        n.set("per_class", JSON.valueToTree(m.perClass()));
-        n.set("confusion", JSON.valueToTree(m.confusion()));
-        return n;
+    private static EvaluationResult.CorpusResult corpus(LabelledCorpus c, List<Row> rows,
+                                                        Map<Integer, ModelPackage> models, EvaluateRequest request,
+                                                        Path out, FileSystem fs) throws IOException {
+        String name = c.name();
+        Map<Integer, List<String>> speakers = new TreeMap<>();
+        c.folds().forEach((s, f) -> speakers.computeIfAbsent(f, k -> new ArrayList<>()).add(s));
+
+        ConfusionMatrix all = new ConfusionMatrix(EmotionClass.LABELS);
+        Map<Integer, ConfusionMatrix> perFold = new TreeMap<>();
+        Map<String, Integer> notScored = new TreeMap<>();
+        int used = 0;
+        for (Row r : rows) {
+            if (!r.<String>getAs("corpus").equals(name)) {
+                continue;
+            }
+            used++;
+            String status = r.getAs("status");
+            if (!status.equals("ok")) {
+                notScored.merge(status, 1, Integer::sum);
+                continue;
+            }
+            String label = r.getAs("label");
+            String predicted = r.getAs("predicted");
+            all.add(label, predicted);
+            perFold.computeIfAbsent(r.<Integer>getAs("fold"), k -> new ConfusionMatrix(EmotionClass.LABELS))
+                    .add(label, predicted);
+        }
+        EvaluationResult.Clips clips = new EvaluationResult.Clips(c.listing().clips().size(), used, all.total(),
+                c.listing().excludedByCorpusLabel(), notScored);
+
+        ClassificationMetrics pooled = ClassificationMetrics.of(all);
+        Map<String, Double> truthShare = new LinkedHashMap<>();
+        Map<String, Double> predictedShare = new LinkedHashMap<>();
+        for (int k = 0; k < all.labels().size(); k++) {
+            double total = Math.max(1, all.total());
+            truthShare.put(all.labels().get(k), all.support(k) / total);
+            predictedShare.put(all.labels().get(k), all.predictedCount(k) / total);
+        }
+        List<EvaluationResult.Metrics> folds = new ArrayList<>();
+        List<Double> wa = new ArrayList<>();
+        List<Double> ua = new ArrayList<>();
+        List<Double> f1 = new ArrayList<>();
+        Map<String, List<Double>> classF1 = new LinkedHashMap<>();
+        for (Map.Entry<Integer, ConfusionMatrix> e : perFold.entrySet()) {
+            ClassificationMetrics m = ClassificationMetrics.of(e.getValue());
+            folds.add(EvaluationResult.Metrics.of(m, e.getKey(), models.get(e.getKey()).sha256()));
+            wa.add(m.accuracy());
+            ua.add(m.balancedAccuracy());
+            f1.add(m.macroF1());
+            m.perClass().forEach((label, pc) -> classF1.computeIfAbsent(label, k -> new ArrayList<>()).add(pc.f1()));
+            if (request.foldPlots()) {
+                chart(fs, new Path(out, "confusion-" + name + "-fold" + e.getKey() + ".png"),
+                        name + ", fold " + e.getKey(), e.getValue());
+            }
+        }
+        Map<String, ClassificationMetrics.Spread> perClassF1 = new LinkedHashMap<>();
+        classF1.forEach((label, v) -> perClassF1.put(label, ClassificationMetrics.Spread.of(v)));
+        EvaluationResult.OverFolds over = new EvaluationResult.OverFolds(ClassificationMetrics.Spread.of(wa),
+                ClassificationMetrics.Spread.of(ua), ClassificationMetrics.Spread.of(f1), perClassF1);
+
+        String png = "confusion-" + name + ".png";
+        chart(fs, new Path(out, png), name + " (" + all.total() + " clips, all folds)", all);
+        LOG.info("{}: WA {} UA {} macro F1 {} over {} scored clips", name, pooled.accuracy(),
+                pooled.balancedAccuracy(), pooled.macroF1(), all.total());
+        return new EvaluationResult.CorpusResult(c.spec().root().toString(), c.listing().options(), c.foldCount(),
+                speakers, clips, EvaluationResult.Metrics.of(pooled, null, null),
+                new EvaluationResult.ClassShares(truthShare, predictedShare), folds, over,
+                EvaluationResult.Arousal.of(ArousalAnalysis.of(all)), png);
     }
 
     private static void chart(FileSystem fs, Path file, String title, ConfusionMatrix m) throws IOException {

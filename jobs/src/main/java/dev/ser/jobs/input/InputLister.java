@@ -35,11 +35,6 @@ import org.apache.spark.sql.types.StructType;
  * names starting with '_' ({@code _call.wav}) are recordings.
  */
 public final class InputLister {
-    public static final StructType SCHEMA = new StructType()
-            .add("path", DataTypes.StringType, false)
-            .add("length", DataTypes.LongType, false)
-            .add("modification_time", DataTypes.TimestampType, true);
-
     private InputLister() {
     }
 
@@ -81,7 +76,7 @@ public final class InputLister {
         JavaRDD<Row> nested = jsc.parallelize(directories, Math.max(1, Math.min(directories.size(),
                         4 * spark.sparkContext().defaultParallelism())))
                 .flatMap(dir -> listRecursively(new Path(dir), hadoop.value().get(), skipped));
-        return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), SCHEMA).distinct();
+        return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), InputColumns.SCHEMA).distinct();
     }
 
     private static Iterator<Row> listRecursively(Path dir, Configuration conf, SkippedByRule skipped)

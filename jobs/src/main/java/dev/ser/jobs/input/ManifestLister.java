@@ -70,13 +70,13 @@ public final class ManifestLister {
             if (f.name().equals(PATH)) {
                 continue;
             }
-            if (taken.contains(f.name()) || InputLister.SCHEMA.getFieldIndex(f.name()).isDefined()) {
+            if (taken.contains(f.name()) || InputColumns.isListingColumn(f.name())) {
                 throw new ConfigurationException("manifest column '" + f.name() + "' has the name of a column the job"
                         + " writes; rename it (taken: " + String.join(", ", taken) + ", length)");
             }
             extras.add(f);
         }
-        StructType listing = InputLister.SCHEMA;
+        StructType listing = InputColumns.SCHEMA;
         for (StructField f : extras) {
             listing = listing.add(f.name(), f.dataType(), true);
         }

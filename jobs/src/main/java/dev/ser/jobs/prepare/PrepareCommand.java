@@ -1,5 +1,6 @@
 package dev.ser.jobs.prepare;
 
+import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.spark.SparkJobOptions;
 import dev.ser.jobs.corpus.CorpusArgs;
 import dev.ser.jobs.corpus.CorpusSpec;
@@ -45,9 +46,10 @@ public final class PrepareCommand implements Callable<Integer> {
         CorpusSpec.ReaderOptions options = new CorpusSpec.ReaderOptions(calmAsNeutral, CremaDReader.LabelSource.INTENDED,
                 true, CorpusArgs.labelMap(labelMap));
         List<CorpusSpec> specs = corpora.stream().map(c -> c.spec(options)).toList();
-        SparkSession spark = job.start("ser prepare", job.settings());
+        JobSettings settings = job.settings();
+        SparkSession spark = job.start("ser prepare", settings);
         try {
-            var meta = PrepareJob.run(spark, specs, folds, output, job.overwrite());
+            var meta = PrepareJob.run(spark, specs, folds, output, job.overwrite(), settings);
             System.out.println("ser prepare: " + output);
             meta.path("corpora").fields().forEachRemaining(e -> System.out.println("  " + e.getKey() + ": windows "
                     + e.getValue().path("windows_by_label") + ", clips without windows "

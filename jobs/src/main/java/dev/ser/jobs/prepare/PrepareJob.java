@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ser.jobs.spark.OutputDirectory;
 import dev.ser.jobs.corpus.CorpusSpec;
 import dev.ser.jobs.corpus.LabelledCorpus;
+import dev.ser.jobs.config.JobSettings;
+import dev.ser.pipeline.FrontEndSettings;
+import dev.ser.pipeline.ScoringConfig;
+import dev.ser.pipeline.SpeechFrontEnd;
 import dev.ser.pipeline.SpeechWindowing;
 import dev.ser.pipeline.corpus.EmotionClass;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
@@ -29,10 +33,12 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The prepare job: labelled corpora in, training windows out. Each 4-class clip goes through
  * the serving pipeline's own decoding, VAD, windowing and preprocessing, and every window is
- * zero-padded (or cut) to the window length, as the study trains. Writes
- * {@code OUT/shards/*.npy} (int16 [windows, samples]), {@code OUT/index.jsonl} (one line per
- * window, or per clip that gave none) and {@code OUT/prepare.json} (the settings, which the
- * trainer copies into the model's manifest, and the counts).
+ * zero-padded (or cut) to the window length, as the study trains. The front end is built by
+ * {@link SpeechFrontEnd}, as scoring builds it, from the run's settings ({@code --conf}: the
+ * detector, its region rules, the hop). Writes {@code OUT/shards/*.npy} (int16 [windows,
+ * samples]), {@code OUT/index.jsonl} (one line per window, or per clip that gave none) and
+ * {@code OUT/prepare.json} (the front end's settings, which the trainer copies into the
+ * model's manifest as {@code front_end}, the run's settings and the counts).
  */
 public final class PrepareJob {
     static final StructType INDEX = new StructType()
@@ -53,10 +59,16 @@ public final class PrepareJob {
     private PrepareJob() {
     }
 
+    /** The study's window length and preprocessing, which the trainer writes into the model's manifest. */
+    public static final double WINDOW_SECONDS = 8.0;
+
     public static ObjectNode run(SparkSession spark, List<CorpusSpec> specs, int folds, String output,
-                                 boolean overwrite) throws IOException {
+                                 boolean overwrite, JobSettings settings) throws IOException {
         PreprocessingConfig preprocessing = PreprocessingConfig.STUDY;
-        double windowSeconds = 8.0;
+        double windowSeconds = WINDOW_SECONDS;
+        ScoringConfig scoring = settings.scoring();
+        // built here first so that a bad detector setting fails on the driver, once
+        FrontEndSettings frontEnd = SpeechFrontEnd.forTraining(windowSeconds, preprocessing, scoring).settings();
         List<LabelledCorpus> corpora = LabelledCorpus.read(specs, folds);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(output);
@@ -66,7 +78,8 @@ public final class PrepareJob {
         hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));
         int partitions = Math.max(1, Math.min(clipRows.size(), 4 * spark.sparkContext().defaultParallelism()));
         Dataset<Row> index = spark.createDataFrame(clipRows, LabelledCorpus.CLIPS).repartition(partitions)
-                .mapPartitions(new PreparePartition(out.toString(), conf, preprocessing, windowSeconds), Encoders.row(INDEX));
+                .mapPartitions(new PreparePartition(out.toString(), conf, preprocessing, windowSeconds, scoring),
+                        Encoders.row(INDEX));
         List<Row> rows = index.collectAsList();
 
         ObjectMapper json = new ObjectMapper();
@@ -75,15 +88,17 @@ public final class PrepareJob {
         try (OutputStream o = fs.create(new Path(out, "index.jsonl"), true)) {
             for (Row r : rows) {
                 ObjectNode line = json.createObjectNode();
-                for (int i = 0; i < INDEX.fields().length; i++) {
-                    line.set(INDEX.fields()[i].name(), json.valueToTree(r.get(i)));
+                for (String column : INDEX.fieldNames()) {
+                    line.set(column, json.valueToTree(r.getAs(column)));
                 }
                 o.write((json.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
-                if (r.getString(11).equals("ok")) {
-                    windowsByCorpusLabel.computeIfAbsent(r.getString(3), k -> new TreeMap<>())
-                            .merge(r.getString(7), 1, Integer::sum);
+                String corpus = r.getAs("corpus");
+                String status = r.getAs("status");
+                if (status.equals("ok")) {
+                    windowsByCorpusLabel.computeIfAbsent(corpus, k -> new TreeMap<>())
+                            .merge(r.<String>getAs("label"), 1, Integer::sum);
                 } else {
-                    skipped.computeIfAbsent(r.getString(3), k -> new TreeMap<>()).merge(r.getString(11), 1, Integer::sum);
+                    skipped.computeIfAbsent(corpus, k -> new TreeMap<>()).merge(status, 1, Integer::sum);
                 }
             }
         }
@@ -95,6 +110,8 @@ public final class PrepareJob {
         pre.put("trim_top_db", preprocessing.trimTopDb()).put("trim_frame_length", preprocessing.trimFrameLength())
                 .put("trim_hop_length", preprocessing.trimHopLength()).put("pre_emphasis", preprocessing.preEmphasis())
                 .put("peak_normalize", preprocessing.peakNormalize());
+        meta.set("front_end", json.valueToTree(frontEnd.toMap()));
+        meta.set("settings", json.valueToTree(settings.effective()));
         ObjectNode corporaNode = meta.putObject("corpora");
         for (LabelledCorpus c : corpora) {
             ObjectNode n = corporaNode.putObject(c.name());

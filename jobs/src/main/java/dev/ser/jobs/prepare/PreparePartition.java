@@ -1,13 +1,17 @@
 package dev.ser.jobs.prepare;
 
+import dev.ser.jobs.spark.RowBuilder;
+import dev.ser.jobs.spark.TaskResources;
+import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.ScoringConfig;
+import dev.ser.pipeline.SpeechFrontEnd;
+import dev.ser.pipeline.audio.UnsupportedAudioException;
 import dev.ser.pipeline.SpeechWindowing;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
 import dev.ser.pipeline.preprocess.Preprocessor;
-import dev.ser.pipeline.vad.EnergyVad;
 import dev.ser.pipeline.window.Window;
-import dev.ser.pipeline.window.WindowConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayList;
@@ -19,7 +23,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cuts one partition's labelled clips into training windows with the serving pipeline's own
@@ -28,29 +33,32 @@ import org.apache.spark.sql.RowFactory;
  * gave none).
  */
 final class PreparePartition implements MapPartitionsFunction<Row, Row> {
+    private static final Logger LOG = LoggerFactory.getLogger(PreparePartition.class);
     private static final long serialVersionUID = 1L;
 
     private final String outputDir;
     private final Map<String, String> hadoopConf;
     private final PreprocessingConfig preprocessing;
     private final double windowSeconds;
+    private final ScoringConfig scoring;
 
     PreparePartition(String outputDir, Map<String, String> hadoopConf, PreprocessingConfig preprocessing,
-                     double windowSeconds) {
+                     double windowSeconds, ScoringConfig scoring) {
         this.outputDir = outputDir;
         this.hadoopConf = hadoopConf;
         this.preprocessing = preprocessing;
         this.windowSeconds = windowSeconds;
+        this.scoring = scoring;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> clips) throws IOException {
         Configuration conf = new Configuration(false);
         hadoopConf.forEach(conf::set);
-        ScoringConfig scoring = ScoringConfig.DEFAULT;
-        SpeechWindowing windowing = new SpeechWindowing(EnergyVad::new, scoring.vad(),
-                new WindowConfig(windowSeconds, windowSeconds, scoring.minLastWindowSeconds()));
-        Preprocessor preprocessor = new Preprocessor(preprocessing);
+        SpeechFrontEnd frontEnd = SpeechFrontEnd.forTraining(windowSeconds, preprocessing, scoring);
+        SpeechWindowing windowing = frontEnd.windowing();
+        Preprocessor preprocessor = frontEnd.preprocessor();
+        TaskResources resources = TaskResources.forCurrentTask();
         int samples = (int) Math.round(windowSeconds * SpeechWindowing.SAMPLE_RATE);
         TaskContext task = TaskContext.get();
         String shard = String.format("shard-%05d-%d.npy", task.partitionId(), task.attemptNumber());
@@ -58,19 +66,29 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
         try (NpyShardWriter writer = new NpyShardWriter(samples)) {
             while (clips.hasNext()) {
                 Row clip = clips.next();
-                String path = clip.getString(0);
+                String path = clip.getAs("path");
                 List<Window> windows = new ArrayList<>();
                 String status = "ok";
                 String error = null;
+                List<InputStream> opened = new ArrayList<>(1);
                 try {
                     windowing.cut(() -> {
                         Path p = new Path(URI.create(path));
-                        return p.getFileSystem(conf).open(p);
+                        InputStream in = resources.track(p.getFileSystem(conf).open(p));
+                        opened.add(in);
+                        return in;
                     }, windows::add);
-                } catch (IOException | RuntimeException e) {
+                } catch (IOException | UnsupportedAudioException e) {
                     status = "error";
                     error = e.getClass().getSimpleName() + ": " + e.getMessage();
                     windows.clear(); // a clip that fails part-way gives no windows at all
+                } catch (RuntimeException e) {
+                    LOG.error("internal error while preparing {}", path, e);
+                    status = "error";
+                    error = RecordingResult.internalError(e).error();
+                    windows.clear();
+                } finally {
+                    opened.forEach(resources::close);
                 }
                 if (status.equals("ok") && windows.isEmpty()) {
                     status = "no_speech";
@@ -95,8 +113,12 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
 
     private static Row row(Row clip, String shard, int shardRow, int window, double speech, String status,
                            String error) {
-        return RowFactory.create(shard, shardRow, clip.getString(0), clip.getString(3), clip.getString(4),
-                clip.getString(5), clip.getInt(6), clip.getString(7), clip.getString(8), window, speech, status, error);
+        RowBuilder row = new RowBuilder(PrepareJob.INDEX).set("shard", shard).set("row", shardRow).set("window", window)
+                .set("speech_seconds", speech).set("status", status).set("error", error);
+        for (String column : List.of("path", "corpus", "speaker", "gender", "fold", "label", "corpus_label")) {
+            row.set(column, clip.getAs(column));
+        }
+        return row.build();
     }
 
 }

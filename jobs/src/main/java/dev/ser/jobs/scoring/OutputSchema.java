@@ -1,6 +1,16 @@
 package dev.ser.jobs.scoring;
 
+import dev.ser.jobs.input.InputColumns;
+import dev.ser.jobs.spark.RowBuilder;
+import dev.ser.pipeline.RecordingResult;
+import dev.ser.pipeline.aggregate.WindowScore;
+import dev.ser.pipeline.model.ModelManifest;
+import dev.ser.pipeline.model.ModelPackage;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -64,5 +74,59 @@ public final class OutputSchema {
             t = t.add(f.name(), f.dataType(), true);
         }
         return t;
+    }
+
+    /**
+     * One scored row of {@code schema} (a {@link #scored} schema): the recording's result, the
+     * model and run, its windows, and the listing row's extra (manifest) columns by name.
+     */
+    public static Row scoredRow(StructType schema, Row listed, String path, long size, Object modified,
+                                RecordingResult r, ModelPackage model, String runId) {
+        ModelManifest manifest = model.manifest();
+        boolean ok = r.emotion() != null;
+        List<Row> windows = new ArrayList<>(r.windows().size());
+        for (WindowScore w : r.windows()) {
+            windows.add(RowFactory.create(w.index(), w.startSeconds(), w.endSeconds(), w.speechSeconds(),
+                    probabilities(w.probabilities())));
+        }
+        RowBuilder row = new RowBuilder(schema)
+                .set("path", path)
+                .set("recording_id", RecordingId.of(path))
+                .set("status", r.status().label())
+                .set("error", r.error())
+                .set("duration_seconds", finite(r.durationSeconds()))
+                .set("speech_seconds", finite(r.speechSeconds()))
+                .set("window_count", r.windows().size())
+                .set("source_sample_rate", r.sourceSampleRate() > 0 ? r.sourceSampleRate() : null)
+                .set("source_channels", r.sourceChannels() > 0 ? r.sourceChannels() : null)
+                .set("size_bytes", size)
+                .set("modification_time", modified)
+                .set("probabilities", ok ? probabilities(r.emotion().probabilities()) : null)
+                .set("emotion", ok ? r.emotion().emotion() : null)
+                .set("confidence", ok ? r.emotion().confidence() : null)
+                .set("arousal", ok ? r.emotion().arousal() : null)
+                .set("model_name", manifest.displayName())
+                .set("model_sha256", model.sha256())
+                .set("model_trained", manifest.trained())
+                .set("run_id", runId)
+                .set("windows", CollectionConverters.asScala(windows)); // Spark's Row arrays are Scala Seqs
+        for (String column : schema.fieldNames()) {
+            if (listed.schema().getFieldIndex(column).isDefined() && !InputColumns.isListingColumn(column)) {
+                row.set(column, listed.getAs(column));
+            }
+        }
+        return row.build();
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static Row probabilities(float[] p) {
+        Object[] values = new Object[p.length];
+        for (int i = 0; i < p.length; i++) {
+            values[i] = p[i];
+        }
+        return RowFactory.create(values);
     }
 }

@@ -1,12 +1,17 @@
 package dev.ser.jobs.scoring;
 
+import dev.ser.jobs.input.InputColumns;
 import dev.ser.jobs.input.SkippedByRule;
 import dev.ser.jobs.spark.HadoopConf;
 
 import static org.apache.spark.sql.functions.col;
 
 import dev.ser.jobs.config.JobSettings;
-import dev.ser.pipeline.RecordingScorer;
+import dev.ser.pipeline.FrontEndSettings;
+import dev.ser.pipeline.SpeechFrontEnd;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import dev.ser.pipeline.model.OrtSessions;
@@ -17,6 +22,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Scores listed recordings (rows of path, length, modification time) with one model, in
@@ -26,19 +32,37 @@ import org.apache.spark.sql.types.StructField;
  * beyond its own three.
  */
 public final class RecordingScoring {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordingScoring.class);
+
     private RecordingScoring() {
     }
 
     /**
-     * Checks the model and the settings on the driver (so a bad model or VAD path fails here,
-     * once, with its message) and returns the thread settings tasks will use.
+     * What a run scores with, as checked on the driver: the ONNX Runtime options tasks use, the
+     * effective front-end settings, and how they differ from those the model was trained with
+     * (empty when they agree, or when the model does not record its own).
      */
-    public static OnnxRuntimeOptions check(SparkSession spark, ModelPackage model, JobSettings settings) {
+    public record Setup(OnnxRuntimeOptions options, FrontEndSettings frontEnd, List<String> differsFromTraining) {
+    }
+
+    /**
+     * Checks the model and the settings on the driver (so a bad model or VAD path fails here,
+     * once, with its message), and warns when the run's front end differs from the model's
+     * training: a model scored on windows cut otherwise than it learnt from is measured on
+     * something else.
+     */
+    public static Setup check(SparkSession spark, ModelPackage model, JobSettings settings) {
         OnnxRuntimeOptions options = onnxOptions(spark, settings);
         // in local mode the tasks then share this very session
         OrtSessions.emotionModel(model, options);
-        RecordingScorer.windowing(model.manifest(), settings.scoring());
-        return options;
+        FrontEndSettings frontEnd = SpeechFrontEnd.forModel(model.manifest(), settings.scoring()).settings();
+        List<String> differences = frontEnd.differencesFrom(model.manifest().trainedFrontEnd());
+        if (!differences.isEmpty()) {
+            LOG.warn("model {} was trained on windows cut with other settings than this run's: {}; its scores may "
+                    + "not mean what its card says (align --conf with the model's model.json front_end)",
+                    model.manifest().displayName(), String.join("; ", differences));
+        }
+        return new Setup(options, frontEnd, differences);
     }
 
     /** Tasks for {@code count} recordings: small enough to balance, at least a recording each. */
@@ -63,12 +87,13 @@ public final class RecordingScoring {
         // Range partitions by size, largest first: Spark launches tasks in partition order, so
         // long recordings start early and the last tasks are short.
         // columns after the listing's own (a manifest's) are carried to every row
-        StructField[] extras = java.util.Arrays.copyOfRange(listing.schema().fields(), ScorePartition.LISTING_COLUMNS,
-                listing.schema().fields().length);
+        StructField[] extras = java.util.Arrays.stream(listing.schema().fields())
+                .filter(f -> !InputColumns.isListingColumn(f.name())).toArray(StructField[]::new);
+        StructType output = OutputSchema.scored(model.manifest().labels(), extras);
         return listing.repartitionByRange(partitions, col("length").desc())
                 .mapPartitions(new ScorePartition(jsc.broadcast(model), jsc.broadcast(new HadoopConf(hadoop)), options,
-                        settings.scoring(), settings.archiveLimits(), runId, skippedByRule),
-                        Encoders.row(OutputSchema.scored(model.manifest().labels(), extras)));
+                        settings.scoring(), settings.archiveLimits(), runId, skippedByRule, output),
+                        Encoders.row(output));
     }
 
     private static OnnxRuntimeOptions onnxOptions(SparkSession spark, JobSettings settings) {

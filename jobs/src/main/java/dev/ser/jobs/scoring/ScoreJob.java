@@ -5,13 +5,17 @@ import dev.ser.jobs.input.ManifestLister;
 import dev.ser.jobs.input.SkippedByRule;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.jobs.spark.OutputDirectory;
 import dev.ser.jobs.config.JobSettings;
+import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
@@ -46,7 +50,8 @@ public final class ScoreJob {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         ModelPackage model = ModelLocator.load(request.modelDir(), hadoop);
         ModelManifest manifest = model.manifest();
-        OnnxRuntimeOptions options = RecordingScoring.check(spark, model, settings);
+        RecordingScoring.Setup setup = RecordingScoring.check(spark, model, settings);
+        OnnxRuntimeOptions options = setup.options();
         LOG.info("model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
                 manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
                 options.batchSize());
@@ -93,7 +98,7 @@ public final class ScoreJob {
                             col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
                     .write().mode("append").partitionBy("run_id").parquet(new Path(out, "windows").toString());
             ScoreSummary summary = summarise(scored, request, skipped, skippedByRule, model, started,
-                    spark.sparkContext().master());
+                    spark.sparkContext().master(), settings, setup);
             if (summary.skippedByRule() > 0) {
                 LOG.info("{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "
                         + "Hadoop/Spark markers), e.g. {}", summary.skippedByRule(), summary.skippedByRuleSample());
@@ -115,35 +120,39 @@ public final class ScoreJob {
     }
 
     private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, long skipped,
-                                          SkippedByRule skippedByRule, ModelPackage model, long started, String master) {
+                                          SkippedByRule skippedByRule, ModelPackage model, long started, String master,
+                                          JobSettings settings, RecordingScoring.Setup setup) {
         long inputs = 0;
         long ok = 0;
         long noSpeech = 0;
         long error = 0;
+        long internalErrors = 0;
         double audio = 0;
         double speech = 0;
         long windows = 0;
-        for (Row r : scored.groupBy("status")
-                .agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.sum("duration_seconds"),
-                        org.apache.spark.sql.functions.sum("speech_seconds"),
-                        org.apache.spark.sql.functions.sum("window_count"))
+        for (Row r : scored.groupBy("status").agg(count("*").as("recordings"),
+                        sum(when(col("error").startsWith(RecordingResult.INTERNAL_ERROR), 1).otherwise(0)).as("bugs"),
+                        sum("duration_seconds").as("audio"), sum("speech_seconds").as("speech"),
+                        sum("window_count").as("windows"))
                 .collectAsList()) {
-            long n = r.getLong(1);
+            long n = r.<Long>getAs("recordings");
             inputs += n;
-            switch (r.getString(0)) {
+            switch (r.<String>getAs("status")) {
                 case "ok" -> ok = n;
                 case "no_speech" -> noSpeech = n;
                 default -> error = n;
             }
-            audio += r.isNullAt(2) ? 0 : r.getDouble(2);
-            speech += r.isNullAt(3) ? 0 : r.getDouble(3);
-            windows += r.isNullAt(4) ? 0 : r.getLong(4);
+            internalErrors += r.isNullAt(r.fieldIndex("bugs")) ? 0 : r.<Long>getAs("bugs");
+            audio += r.isNullAt(r.fieldIndex("audio")) ? 0 : r.<Double>getAs("audio");
+            speech += r.isNullAt(r.fieldIndex("speech")) ? 0 : r.<Double>getAs("speech");
+            windows += r.isNullAt(r.fieldIndex("windows")) ? 0 : r.<Long>getAs("windows");
         }
         ModelManifest m = model.manifest();
         return new ScoreSummary(request.runId(), inputs, skipped, skippedByRule.count(), skippedByRule.sample(), ok,
-                noSpeech, error, audio, speech, windows,
+                noSpeech, error, internalErrors, audio, speech, windows,
                 (System.nanoTime() - started) / 1e9,
-                new ScoreSummary.Model(m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()), master);
+                new ScoreSummary.Model(m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()), master,
+                settings.effective(), setup.frontEnd().toMap(), setup.differsFromTraining());
     }
 
     private static void writeSummary(Path file, Configuration hadoop, ScoreSummary summary) {

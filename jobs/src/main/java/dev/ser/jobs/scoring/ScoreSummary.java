@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintStream;
 
 /**
- * What {@code OUT/summary.json} holds: the run's counts (rows by status, listed files an
- * incremental run skipped as scored before, and files or archive entries skipped as not
- * recordings, with a sample of their names), its audio, its time and its model.
+ * What {@code OUT/summary.json} holds: the run's counts (rows by status, of the errors those
+ * that are bugs rather than bad input, listed files an incremental run skipped as scored
+ * before, and files or archive entries skipped as not recordings, with a sample of their
+ * names), its audio, its time, its model, and its provenance: the effective {@code ser.*}
+ * settings and front end, and how the front end differs from the model's training.
  */
 public record ScoreSummary(
         @JsonProperty("run_id") String runId,
@@ -17,12 +19,16 @@ public record ScoreSummary(
         @JsonProperty("ok") long ok,
         @JsonProperty("no_speech") long noSpeech,
         @JsonProperty("error") long error,
+        @JsonProperty("internal_errors") long internalErrors,
         @JsonProperty("audio_seconds") double audioSeconds,
         @JsonProperty("speech_seconds") double speechSeconds,
         @JsonProperty("windows") long windows,
         @JsonProperty("wall_seconds") double wallSeconds,
         @JsonProperty("model") Model model,
-        @JsonProperty("spark_master") String sparkMaster) {
+        @JsonProperty("spark_master") String sparkMaster,
+        @JsonProperty("settings") java.util.Map<String, String> settings,
+        @JsonProperty("front_end") java.util.Map<String, Object> frontEnd,
+        @JsonProperty("front_end_differs_from_training") java.util.List<String> frontEndDiffersFromTraining) {
 
     /** The model that scored the run. */
     public record Model(@JsonProperty("name") String name, @JsonProperty("sha256") String sha256,
@@ -42,6 +48,14 @@ public record ScoreSummary(
             out.printf("  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
                     + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n", skippedByRule,
                     String.join(", ", skippedByRuleSample));
+        }
+        if (internalErrors > 0) {
+            out.printf("  internal errors: %d of the error rows are bugs, not bad recordings; their stack traces are "
+                    + "in the log%n", internalErrors);
+        }
+        if (!frontEndDiffersFromTraining.isEmpty()) {
+            out.printf("  warning: this run cuts windows otherwise than the model was trained: %s%n",
+                    String.join("; ", frontEndDiffersFromTraining));
         }
         out.printf("  output: %s (run_id=%s)%n", output, runId);
         if (!model.trained()) {

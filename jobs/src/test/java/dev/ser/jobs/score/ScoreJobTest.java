@@ -1,6 +1,5 @@
 package dev.ser.jobs.score;
 
-import dev.ser.jobs.scoring.ScorePartition;
 
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;

@@ -17,12 +17,14 @@ import java.util.Map;
  * An emotion model in ONNX Runtime: scores batches of windows (16 kHz waveforms) with class
  * probabilities. Checks at load that the graph keeps the manifest's contract (tensor names,
  * float32 [batch, samples] in, [batch, labels] out) and refuses it otherwise, naming the
- * mismatch. Thread-safe; owns its session.
+ * mismatch. Thread-safe; owns its session and the session's options, which ONNX Runtime's Java
+ * API requires to stay open until every session made with them is closed.
  */
-public final class EmotionModel implements AutoCloseable {
+public final class EmotionModel implements EmotionClassifier, AutoCloseable {
     private final ModelManifest manifest;
     private final String sha256;
     private final OrtEnvironment env;
+    private final OrtSession.SessionOptions sessionOptions;
     private final OrtSession session;
     private final OnnxRuntimeOptions options;
     private final int windowSamples;
@@ -33,9 +35,11 @@ public final class EmotionModel implements AutoCloseable {
         this.options = options;
         this.windowSamples = (int) Math.round(manifest.windowSeconds() * manifest.sampleRate());
         this.env = OrtSessions.environment();
-        try (OrtSession.SessionOptions so = OrtSessions.sessionOptions(options.intraOpThreads())) {
-            this.session = env.createSession(model.onnx(), so);
+        this.sessionOptions = OrtSessions.sessionOptions(options.intraOpThreads());
+        try {
+            this.session = env.createSession(model.onnx(), sessionOptions);
         } catch (OrtException e) {
+            sessionOptions.close();
             throw new InvalidModelException(model.source() + "/" + ModelPackage.GRAPH_FILE
                     + " is not a loadable ONNX graph: " + e.getMessage(), e);
         }
@@ -90,6 +94,7 @@ public final class EmotionModel implements AutoCloseable {
         return t;
     }
 
+    @Override
     public ModelManifest manifest() {
         return manifest;
     }
@@ -98,6 +103,7 @@ public final class EmotionModel implements AutoCloseable {
         return sha256;
     }
 
+    @Override
     public OnnxRuntimeOptions options() {
         return options;
     }
@@ -112,6 +118,7 @@ public final class EmotionModel implements AutoCloseable {
      * window when the manifest says so; otherwise runs of equal length are batched together.
      * Batches hold at most {@code batchSize} windows.
      */
+    @Override
     public float[][] predict(List<float[]> waveforms) {
         float[][] result = new float[waveforms.size()][];
         int i = 0;
@@ -185,12 +192,15 @@ public final class EmotionModel implements AutoCloseable {
         return p;
     }
 
+    /** Closes the session, then its options (never the other way round). */
     @Override
     public void close() {
         try {
             session.close();
         } catch (OrtException e) {
             throw new IllegalStateException(e);
+        } finally {
+            sessionOptions.close();
         }
     }
 }

@@ -27,11 +27,14 @@ import java.util.Map;
  * @param quantization  e.g. {@code none}, {@code int8-qdq}
  * @param onnxSha256    SHA-256 of {@code model.onnx}, checked at load
  * @param metrics       the metrics on the model card (free form)
+ * @param trainedFrontEnd the front-end settings its training windows were cut with
+ *                      ({@code "front_end"}, as {@code prepare} recorded them), or empty when
+ *                      the model does not say; see {@link dev.ser.pipeline.FrontEndSettings}
  */
 public record ModelManifest(String name, String version, boolean trained, List<String> labels, int sampleRate,
                             double windowSeconds, String inputName, String outputName, boolean outputIsLogits,
                             PreprocessingConfig preprocessing, boolean zeroPadToWindow, String quantization,
-                            String onnxSha256, Map<String, Object> metrics) {
+                            String onnxSha256, Map<String, Object> metrics, Map<String, Object> trainedFrontEnd) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -94,10 +97,18 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         JsonNode metricsNode = root.get("metrics");
         @SuppressWarnings("unchecked")
         Map<String, Object> metrics = metricsNode == null ? Map.of() : JSON.convertValue(metricsNode, Map.class);
+        JsonNode frontEndNode = root.get("front_end");
+        if (frontEndNode != null && !frontEndNode.isNull() && !frontEndNode.isObject()) {
+            throw new InvalidModelException(source + ": 'front_end' must be an object (the settings prepare.json "
+                    + "records), or absent");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> frontEnd = frontEndNode == null || frontEndNode.isNull() ? Map.of()
+                : JSON.convertValue(frontEndNode, Map.class);
         return new ModelManifest(f.text("name"), root.path("version").asText(""), f.bool("trained"), List.copyOf(labels),
                 rate, window, f.text("input_name"), f.text("output_name"), outputKind.equals("logits"),
                 preprocessing(root.get("preprocessing"), source), padding.equals("zero_pad_to_window"),
-                root.path("quantization").asText("none"), sha, metrics);
+                root.path("quantization").asText("none"), sha, metrics, frontEnd);
     }
 
     private static PreprocessingConfig preprocessing(JsonNode node, String source) {

@@ -42,8 +42,8 @@ public final class SileroVad implements VoiceActivityDetector {
             throw new InvalidModelException("Silero VAD model " + modelPath + " does not exist; set the VAD "
                     + "model path to a silero_vad.onnx file, or leave it unset for the built-in detector");
         }
-        OrtSession session = OrtSessions.shared("silero:" + modelPath.toAbsolutePath(), k -> {
-            try (OrtSession.SessionOptions options = OrtSessions.sessionOptions(1)) {
+        OrtSession session = OrtSessions.sharedSession("silero:" + modelPath.toAbsolutePath(), 1, options -> {
+            try {
                 OrtSession s = OrtSessions.environment().createSession(modelPath.toString(), options);
                 if (!s.getInputNames().containsAll(java.util.Set.of("input", "state", "sr"))) {
                     s.close();

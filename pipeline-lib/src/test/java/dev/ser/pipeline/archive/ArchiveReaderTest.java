@@ -53,9 +53,9 @@ class ArchiveReaderTest {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "needs the tar program");
             java.util.List<String> names = new java.util.ArrayList<>();
-            try (ArchiveReader reader = new ArchiveReader(java.nio.file.Files.newInputStream(archive), ArchiveFormat.TAR,
+            try (ArchiveReader reader = new TarArchiveReader(java.nio.file.Files.newInputStream(archive), ArchiveFormat.TAR,
                     ArchiveLimits.DEFAULT)) {
-                for (ArchiveReader.ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
+                for (ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
                     assertNull(e.rejection(), e.name());
                     names.add(e.name());
                 }
@@ -76,7 +76,7 @@ class ArchiveReaderTest {
         files.put("export/_SUCCESS", new byte[0]);      // Spark's marker beside its output
         try (ArchiveReader reader = open(zip(files, Deflater.DEFAULT_COMPRESSION), ArchiveLimits.DEFAULT)) {
             java.util.List<String> names = new java.util.ArrayList<>();
-            for (ArchiveReader.ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
+            for (ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
                 names.add(e.name());
             }
             assertEquals(java.util.List.of("a.wav", "notes/b.wav", "_call.wav"), names);
@@ -106,7 +106,7 @@ class ArchiveReaderTest {
             ArchiveFormat format = ArchiveFormat.sniff(head(archive)).orElseThrow();
             try (ArchiveReader reader = open(archive, ArchiveLimits.DEFAULT)) {
                 for (String expected : new String[] {"2026-11-21/a.wav", "2026-11-21/b.wav"}) {
-                    ArchiveReader.ArchiveEntry e = reader.next();
+                    ArchiveEntry e = reader.next();
                     assertEquals(expected, e.name(), format.toString());
                     assertNull(e.rejection());
                     try (PcmStream pcm = AudioDecoders.open(e.source().open())) {
@@ -242,7 +242,7 @@ class ArchiveReaderTest {
         ArchiveFormat format = ArchiveFormat.sniff(head(archive)).orElseThrow();
         Map<String, String> reasons = new LinkedHashMap<>();
         try (ArchiveReader reader = open(archive, limits)) {
-            ArchiveReader.ArchiveEntry e;
+            ArchiveEntry e;
             while ((e = reader.next()) != null) {
                 if (e.rejection() == null) {
                     try (InputStream in = e.source().open()) {
@@ -261,8 +261,8 @@ class ArchiveReaderTest {
 
     private static ArchiveReader open(byte[] archive, ArchiveLimits limits) throws IOException {
         ArchiveFormat format = ArchiveFormat.sniff(head(archive)).orElseThrow();
-        return format == ArchiveFormat.ZIP ? new ArchiveReader(new SeekableInMemoryByteChannel(archive), limits)
-                : new ArchiveReader(new ByteArrayInputStream(archive), format, limits);
+        return format == ArchiveFormat.ZIP ? new ZipArchiveReader(new SeekableInMemoryByteChannel(archive), limits)
+                : new TarArchiveReader(new ByteArrayInputStream(archive), format, limits);
     }
 
     private static byte[] head(byte[] b) {

@@ -21,8 +21,8 @@ class OnnxRuntimeUseTest {
     @Test
     void oneSharedSessionPerModelAndOptionsInAJvm() {
         ModelPackage pkg = ModelPackage.load(TestAudio.tinyModel());
-        EmotionModel a = OrtSessions.emotionModel(pkg, new OnnxRuntimeOptions(1, 2));
-        EmotionModel b = OrtSessions.emotionModel(ModelPackage.load(TestAudio.tinyModel()), new OnnxRuntimeOptions(1, 2));
+        EmotionClassifier a = OrtSessions.emotionModel(pkg, new OnnxRuntimeOptions(1, 2));
+        EmotionClassifier b = OrtSessions.emotionModel(ModelPackage.load(TestAudio.tinyModel()), new OnnxRuntimeOptions(1, 2));
         assertSame(a, b, "a second task in the JVM reuses the session");
         assertNotSame(a, OrtSessions.emotionModel(pkg, new OnnxRuntimeOptions(2, 2)));
     }
