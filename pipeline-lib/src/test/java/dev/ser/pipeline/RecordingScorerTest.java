@@ -1,5 +1,8 @@
 package dev.ser.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import dev.ser.pipeline.model.ModelManifest;
+import dev.ser.pipeline.model.EmotionClassifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +81,7 @@ class RecordingScorerTest {
     }
 
     @Test
-    void silenceAndNoiseHaveNoSpeechAndBrokenFilesAreErrors() throws IOException {
+    void silenceAndNoiseHaveNoSpeechAndBrokenFilesAreErrors() throws Exception {
         Path silence = TestAudio.writeWav(tmp.resolve("silence.wav"), new float[20 * 16_000], 16_000);
         RecordingResult s = scorer.score(() -> Files.newInputStream(silence));
         assertEquals(RecordingStatus.NO_SPEECH, s.status());
@@ -96,9 +99,40 @@ class RecordingScorerTest {
         assertEquals(RecordingStatus.ERROR, missing.status());
         assertTrue(missing.error().contains("absent.wav"), missing.error());
 
-        byte[] flac = Files.readAllBytes(SharedCorpora.require("corpora/ravdess/Actor_01/03-01-01-01-01-01-01.flac"));
+        Path tone = TestAudio.writeWav(tmp.resolve("tone.wav"), TestAudio.sine(220, 2, 16_000, 0.3), 16_000);
+        byte[] flac = Files.readAllBytes(TestCodecs.ffmpeg(tone, "-c:a flac", tmp.resolve("tone.flac")));
         byte[] broken = java.util.Arrays.copyOf(flac, 30);
         RecordingResult cut = scorer.score(() -> new ByteArrayInputStream(broken));
         assertEquals(RecordingStatus.ERROR, cut.status(), "a FLAC cut inside its header");
+    }
+
+    @Test
+    void aBugWhileScoringIsAnInternalErrorRowNotABadRecording() throws IOException {
+        // a classifier that fails as a bug would: the recording is fine, the code is not
+        EmotionClassifier broken = new EmotionClassifier() {
+            @Override
+            public ModelManifest manifest() {
+                return model.manifest();
+            }
+
+            @Override
+            public OnnxRuntimeOptions options() {
+                return model.options();
+            }
+
+            @Override
+            public float[][] predict(java.util.List<float[]> waveforms) {
+                throw new IllegalStateException("index bookkeeping went wrong");
+            }
+        };
+        Path tone = TestAudio.writeWav(tmp.resolve("speechless-but-loud.wav"), TestAudio.concat(
+                TestAudio.noise(1, 16_000, 0.001, 3), TestAudio.sine(180, 4, 16_000, 0.5)), 16_000);
+        RecordingResult bug = new RecordingScorer(broken, ScoringConfig.DEFAULT).score(() -> Files.newInputStream(tone));
+        RecordingResult fine = scorer.score(() -> Files.newInputStream(tone));
+        assertEquals(RecordingStatus.OK, fine.status(), "the recording itself scores");
+        assertEquals(RecordingStatus.ERROR, bug.status());
+        assertTrue(bug.isInternalError(), bug.error());
+        assertTrue(bug.error().contains("index bookkeeping went wrong"), bug.error());
+        assertFalse(RecordingResult.error("truncated file").isInternalError());
     }
 }

@@ -1,5 +1,6 @@
 package dev.ser.jobs.score;
 
+import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,9 +46,10 @@ class ArchiveInputTest {
     @BeforeAll
     static void scoreArchives() throws Exception {
         Path in = Files.createDirectories(tmp.resolve("in"));
-        byte[] angry = Files.readAllBytes(shared("corpora/ravdess/Actor_07/" + ANGRY + ".flac"));
-        byte[] sad = Files.readAllBytes(shared("corpora/ravdess/Actor_09/" + SAD + ".flac"));
-        byte[] opus = Files.readAllBytes(TestCodecs.ffmpeg(shared("corpora/ravdess/Actor_09/" + SAD + ".flac"),
+        byte[] angry = GeneratedSpeech.flacBytes(7, 3.5);
+        Path sadFile = GeneratedSpeech.flac(tmp.resolve(SAD + ".flac"), 9, 3.5);
+        byte[] sad = Files.readAllBytes(sadFile);
+        byte[] opus = Files.readAllBytes(TestCodecs.ffmpeg(sadFile,
                 "-c:a libopus -b:a 32k -f ogg", tmp.resolve("sad.opus")));
 
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(

@@ -1,5 +1,6 @@
 package dev.ser.jobs.score;
 
+import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,13 +46,13 @@ class HdfsScoreTest {
             List<String> ids = List.of("03-01-05-02-01-01-07", "03-01-04-02-01-02-09");
             for (String id : ids) {
                 hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(
-                        shared("corpora/ravdess/Actor_" + id.substring(18) + "/" + id + ".flac").toString()),
+                        GeneratedSpeech.flac(tmp.resolve(id + ".flac"), id.hashCode(), 3.5).toString()),
                         new org.apache.hadoop.fs.Path(in, id + ".flac"));
             }
             try (OutputStream o = hdfs.create(new org.apache.hadoop.fs.Path(in, "phone.zip"));
                  ZipArchiveOutputStream zip = new ZipArchiveOutputStream(o)) {
                 zip.putArchiveEntry(new ZipArchiveEntry("note.flac"));
-                zip.write(Files.readAllBytes(shared("corpora/ravdess/Actor_07/" + ids.get(0) + ".flac")));
+                zip.write(Files.readAllBytes(tmp.resolve(ids.get(0) + ".flac")));
                 zip.closeArchiveEntry();
             }
 

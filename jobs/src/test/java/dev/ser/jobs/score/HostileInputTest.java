@@ -1,5 +1,6 @@
 package dev.ser.jobs.score;
 
+import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,19 +114,19 @@ class HostileInputTest {
         List<String> names = new ArrayList<>();
         for (String id : List.of("03-01-05-02-01-01-07", "03-01-03-01-02-02-08", "03-01-04-02-01-02-09",
                 "03-01-06-01-02-01-10", "03-01-02-02-01-01-11", "03-01-07-02-02-02-12")) {
-            Files.copy(shared("corpora/ravdess/Actor_" + id.substring(18) + "/" + id + ".flac"),
-                    in.resolve(id + ".flac"));
+            GeneratedSpeech.flac(in.resolve(id + ".flac"), id.hashCode(), 3.5);
             names.add(id + ".flac");
         }
-        Files.copy(shared("corpora/ravdess-48k/Actor_01/03-01-05-01-01-01-01.wav"), in.resolve("48k.wav"));
+        GeneratedSpeech.wav(in.resolve("48k.wav"), 48, 3.5, 48_000, 1);
         names.add("48k.wav");
         return names;
     }
 
     /** Writes the bad files; returns how many. */
     private static int hostileFiles(Path dir) throws Exception {
-        byte[] wav = Files.readAllBytes(shared("corpora/ravdess-48k/Actor_01/03-01-05-01-01-01-01.wav"));
-        byte[] flac = Files.readAllBytes(shared("corpora/ravdess/Actor_07/03-01-05-02-01-01-07.flac"));
+        byte[] wav = Files.readAllBytes(GeneratedSpeech.wav(dir.resolve("source.wav.tmp"), 48, 3.5, 48_000, 1));
+        Path flacFile = GeneratedSpeech.flac(dir.resolve("source.flac.tmp"), 7, 3.5);
+        byte[] flac = Files.readAllBytes(flacFile);
         Map<String, byte[]> files = new java.util.LinkedHashMap<>();
         // truncated at every depth: inside the headers, at their ends, inside the data
         int[] wavCuts = {1, 3, 4, 8, 11, 12, 16, 20, 22, 24, 28, 34, 36, 40, 43, 44, 45, 46, 100, 1001};
@@ -223,8 +224,7 @@ class HostileInputTest {
         for (String[] codec : new String[][] {{"opus", "-c:a libopus -b:a 24k -f ogg"},
                 {"mp3", "-c:a libmp3lame -b:a 48k -f mp3"}, {"m4a", "-c:a aac -b:a 48k -f ipod"},
                 {"amr", "-ar 8000 -c:a libopencore_amrnb -b:a 12.2k -f amr"}}) {
-            byte[] whole = Files.readAllBytes(TestCodecs.ffmpeg(
-                    shared("corpora/ravdess/Actor_07/03-01-05-02-01-01-07.flac"), codec[1],
+            byte[] whole = Files.readAllBytes(TestCodecs.ffmpeg(flacFile, codec[1],
                     dir.resolve("source." + codec[0] + ".tmp")));
             for (int part = 1; part <= 4; part++) {
                 files.put("cut-" + codec[0] + "-" + part + "." + codec[0], Arrays.copyOf(whole, whole.length * part / 5));

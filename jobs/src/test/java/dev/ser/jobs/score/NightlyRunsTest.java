@@ -1,5 +1,6 @@
 package dev.ser.jobs.score;
 
+import dev.ser.jobs.GeneratedSpeech;
 import dev.ser.jobs.scoring.ScoreSummary;
 
 import static dev.ser.jobs.JobTestSupport.ser;
@@ -41,8 +42,7 @@ class NightlyRunsTest {
 
     private Path clip(Path dir, String id) throws Exception {
         Files.createDirectories(dir);
-        return Files.copy(shared("corpora/ravdess/Actor_" + id.substring(18) + "/" + id + ".flac"),
-                dir.resolve(id + ".flac"));
+        return GeneratedSpeech.flac(dir.resolve(id + ".flac"), id.hashCode(), 3.5);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ser.jobs.score;
 
 
+import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,9 +38,9 @@ class ScoreJobTest {
         Path day1 = Files.createDirectories(input.resolve("2026-11-20"));
         Path day2 = Files.createDirectories(input.resolve("2026-11-21/nested"));
         for (String f : List.of("03-01-05-02-01-01-07", "03-01-03-01-02-02-08", "03-01-04-02-01-02-09")) {
-            Files.copy(shared("corpora/ravdess/Actor_" + f.substring(18) + "/" + f + ".flac"), day1.resolve(f + ".flac"));
+            GeneratedSpeech.flac(day1.resolve(f + ".flac"), Long.parseLong(f.substring(18)), 3.5);
         }
-        Files.copy(shared("corpora/ravdess-48k/Actor_01/03-01-08-01-02-02-01.wav"), day2.resolve("stereo-48k.wav"));
+        GeneratedSpeech.wav(day2.resolve("stereo-48k.wav"), 1, 4.0, 48_000, 2);
         Files.write(day2.resolve("silence.wav"), silenceWav(10));
         Files.write(day2.resolve("corrupt.wav"), new java.util.Random(1).ints(5000, 0, 256)
                 .collect(java.io.ByteArrayOutputStream::new, (o, b) -> o.write(b), (a, b) -> { }).toByteArray());

@@ -1,5 +1,6 @@
 package dev.ser.jobs.score;
 
+import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -147,10 +148,9 @@ class StandaloneClusterIT {
         Path input = Files.createDirectories(tmp.resolve("archive/nested"));
         for (String f : List.of("03-01-05-02-01-01-11", "03-01-03-01-02-02-12", "03-01-04-02-01-02-13",
                 "03-01-01-01-01-02-14", "03-01-02-02-02-01-15")) {
-            Files.copy(shared("corpora/ravdess/Actor_" + f.substring(18) + "/" + f + ".flac"),
-                    input.getParent().resolve(f + ".flac"));
+            GeneratedSpeech.flac(input.getParent().resolve(f + ".flac"), f.hashCode(), 3.5);
         }
-        Files.copy(shared("corpora/ravdess-48k/Actor_01/03-01-08-01-02-02-01.wav"), input.resolve("stereo-48k.wav"));
+        GeneratedSpeech.wav(input.resolve("stereo-48k.wav"), 1, 4.0, 48_000, 2);
         Files.write(input.resolve("silence.wav"), ScoreJobTest.silenceWav(6));
         Files.write(input.resolve("broken.wav"), new byte[] {'R', 'I', 'F', 'F', 1, 2, 3});
         Path archive = input.getParent();

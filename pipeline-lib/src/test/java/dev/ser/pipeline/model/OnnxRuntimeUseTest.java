@@ -1,5 +1,6 @@
 package dev.ser.pipeline.model;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -24,6 +25,7 @@ class OnnxRuntimeUseTest {
         EmotionClassifier a = OrtSessions.emotionModel(pkg, new OnnxRuntimeOptions(1, 2));
         EmotionClassifier b = OrtSessions.emotionModel(ModelPackage.load(TestAudio.tinyModel()), new OnnxRuntimeOptions(1, 2));
         assertSame(a, b, "a second task in the JVM reuses the session");
+        assertFalse(a instanceof AutoCloseable, "tasks get a handle that cannot close the shared session");
         assertNotSame(a, OrtSessions.emotionModel(pkg, new OnnxRuntimeOptions(2, 2)));
     }
 
