@@ -10,17 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Speech-like recordings made at test time (the demo's voice-note synthesizer; FLAC encoded by
- * the FFmpeg program that ships with the bundled natives), so the core job tests run on any
- * clone. Tests about real speech and real corpora read {@code ../shared} instead.
+ * Speech-like recordings made at test time (the demo's voice-note synthesizer; FLAC encoded by the
+ * FFmpeg program that ships with the bundled natives), so the core job tests run on any clone.
+ * Tests about real speech and real corpora read {@code ../shared} instead.
  */
 public final class GeneratedSpeech {
-    private GeneratedSpeech() {
-    }
+    private GeneratedSpeech() {}
 
     /** A voice note as WAV: {@code seconds} long, distinct per {@code seed}, at {@code rate} Hz. */
-    public static Path wav(Path target, long seed, double seconds, int rate, int channels) throws IOException {
-        float[] mono = new VoiceNoteSynthesizer(rate, seed).voiceNote(seconds, 110 + 37 * (seed % 4), -50, true);
+    public static Path wav(Path target, long seed, double seconds, int rate, int channels)
+            throws IOException {
+        float[] mono =
+                new VoiceNoteSynthesizer(rate, seed)
+                        .voiceNote(seconds, 110 + 37 * (seed % 4), -50, true);
         float[][] all = new float[channels][];
         for (int c = 0; c < channels; c++) {
             all[c] = mono;

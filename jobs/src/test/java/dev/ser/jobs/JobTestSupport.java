@@ -9,12 +9,12 @@ import java.nio.file.Path;
 
 /** Finds ../shared beside the checkout, and runs the command line capturing its errors. */
 public final class JobTestSupport {
-    private JobTestSupport() {
-    }
+    private JobTestSupport() {}
 
     public static Path projectRoot() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("pipeline-lib")) && Files.isDirectory(p.resolve("jobs"))) {
+            if (Files.isDirectory(p.resolve("pipeline-lib"))
+                    && Files.isDirectory(p.resolve("jobs"))) {
                 return p;
             }
         }
@@ -24,13 +24,14 @@ public final class JobTestSupport {
     /** {@code ../shared/<relative>}, or the test is skipped (with a message) when it is absent. */
     public static Path shared(String relative) {
         Path p = projectRoot().resolveSibling("shared").resolve(relative);
-        assumeTrue(Files.exists(p), "skipped: " + p + " is absent (../shared is not beside this checkout)");
+        assumeTrue(
+                Files.exists(p),
+                "skipped: " + p + " is absent (../shared is not beside this checkout)");
         return p;
     }
 
     /** Exit code and error output of one command line. */
-    public record Run(int code, String err) {
-    }
+    public record Run(int code, String err) {}
 
     public static Run ser(String... args) {
         StringWriter err = new StringWriter();

@@ -11,19 +11,28 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The effective settings of everything before the model in one run: the speech detector and
- * its region rules, the windows, the padding and the preprocessing. {@code prepare} writes them
- * into {@code prepare.json}, the trainer copies them into the model's {@code model.json}
- * ({@code "front_end"}), and {@code score} and {@code evaluate} record theirs in their outputs
- * and warn when they differ from those the model was trained with ({@link #differencesFrom}).
+ * The effective settings of everything before the model in one run: the speech detector and its
+ * region rules, the windows, the padding and the preprocessing. {@code prepare} writes them into
+ * {@code prepare.json}, the trainer copies them into the model's {@code model.json} ({@code
+ * "front_end"}), and {@code score} and {@code evaluate} record theirs in their outputs and warn
+ * when they differ from those the model was trained with ({@link #differencesFrom}).
  *
- * @param detector    {@code energy} (built in) or {@code silero}
+ * @param detector {@code energy} (built in) or {@code silero}
  * @param sileroModel the Silero VAD file, or null; not compared (its path differs by machine)
  */
-public record FrontEndSettings(String detector, String sileroModel, VadConfig vad, WindowConfig windows,
-                               boolean zeroPadToWindow, PreprocessingConfig preprocessing) implements Serializable {
+public record FrontEndSettings(
+        String detector,
+        String sileroModel,
+        VadConfig vad,
+        WindowConfig windows,
+        boolean zeroPadToWindow,
+        PreprocessingConfig preprocessing)
+        implements Serializable {
 
-    /** As JSON-ready values with snake_case keys, the form {@code prepare.json} and {@code model.json} hold. */
+    /**
+     * As JSON-ready values with snake_case keys, the form {@code prepare.json} and {@code
+     * model.json} hold.
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("detector", detector);
@@ -48,26 +57,29 @@ public record FrontEndSettings(String detector, String sileroModel, VadConfig va
     }
 
     /**
-     * Each setting whose value here differs from {@code trained} (a model's recorded
-     * {@code front_end}), as {@code "hop_seconds: this run 4.0, training 8.0"}; empty when they
-     * agree or nothing was recorded. Numbers compare by value ({@code 8} equals {@code 8.0}).
+     * Each setting whose value here differs from {@code trained} (a model's recorded {@code
+     * front_end}), as {@code "hop_seconds: this run 4.0, training 8.0"}; empty when they agree or
+     * nothing was recorded. Numbers compare by value ({@code 8} equals {@code 8.0}).
      */
     public List<String> differencesFrom(Map<String, Object> trained) {
         List<String> out = new ArrayList<>();
         if (trained == null || trained.isEmpty()) {
             return out;
         }
-        toMap().forEach((key, value) -> {
-            if (key.equals("silero_model") || !trained.containsKey(key)) {
-                return;
-            }
-            Object t = trained.get(key);
-            boolean same = value instanceof Number a && t instanceof Number b
-                    ? Double.compare(a.doubleValue(), b.doubleValue()) == 0 : Objects.equals(value, t);
-            if (!same) {
-                out.add(key + ": this run " + value + ", training " + t);
-            }
-        });
+        toMap().forEach(
+                        (key, value) -> {
+                            if (key.equals("silero_model") || !trained.containsKey(key)) {
+                                return;
+                            }
+                            Object t = trained.get(key);
+                            boolean same =
+                                    value instanceof Number a && t instanceof Number b
+                                            ? Double.compare(a.doubleValue(), b.doubleValue()) == 0
+                                            : Objects.equals(value, t);
+                            if (!same) {
+                                out.add(key + ": this run " + value + ", training " + t);
+                            }
+                        });
         return out;
     }
 }

@@ -14,12 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores one recording end to end, as a stream: decode, down-mix and resample, detect speech,
- * cut windows, preprocess each window as the model was trained, score windows in batches,
- * aggregate. Memory is bounded by one batch of windows whatever the recording's length.
- * Never throws for a recording: a bad one is an {@code error} result with the reason, and a
- * bug met while scoring one is an {@link RecordingResult#internalError}, logged with its stack
- * trace.
+ * Scores one recording end to end, as a stream: decode, down-mix and resample, detect speech, cut
+ * windows, preprocess each window as the model was trained, score windows in batches, aggregate.
+ * Memory is bounded by one batch of windows whatever the recording's length. Never throws for a
+ * recording: a bad one is an {@code error} result with the reason, and a bug met while scoring one
+ * is an {@link RecordingResult#internalError}, logged with its stack trace.
  */
 public final class RecordingScorer {
     private static final Logger LOG = LoggerFactory.getLogger(RecordingScorer.class);
@@ -54,7 +53,8 @@ public final class RecordingScorer {
         } catch (IOException e) {
             return RecordingResult.error("cannot read: " + e);
         } catch (RuntimeException e) {
-            // the decoders turn what a hostile file can cause into the exceptions above; this is a bug
+            // the decoders turn what a hostile file can cause into the exceptions above; this is a
+            // bug
             LOG.error("internal error while scoring {}", name, e);
             return RecordingResult.internalError(e);
         }
@@ -68,20 +68,37 @@ public final class RecordingScorer {
         List<WindowScore> scores = new ArrayList<>();
         List<Window> batch = new ArrayList<>();
         int batchSize = model.options().batchSize();
-        SpeechWindowing.Cut cut = windowing.cut(source, w -> {
-            batch.add(w);
-            if (batch.size() == batchSize) {
-                scoreBatch(batch, scores);
-            }
-        });
+        SpeechWindowing.Cut cut =
+                windowing.cut(
+                        source,
+                        w -> {
+                            batch.add(w);
+                            if (batch.size() == batchSize) {
+                                scoreBatch(batch, scores);
+                            }
+                        });
         scoreBatch(batch, scores);
         var format = cut.sourceFormat();
         if (scores.isEmpty()) {
-            return new RecordingResult(RecordingStatus.NO_SPEECH, null, cut.durationSeconds(), cut.speechSeconds(),
-                    format.sampleRate(), format.channels(), List.of(), null);
+            return new RecordingResult(
+                    RecordingStatus.NO_SPEECH,
+                    null,
+                    cut.durationSeconds(),
+                    cut.speechSeconds(),
+                    format.sampleRate(),
+                    format.channels(),
+                    List.of(),
+                    null);
         }
-        return new RecordingResult(RecordingStatus.OK, null, cut.durationSeconds(), cut.speechSeconds(),
-                format.sampleRate(), format.channels(), List.copyOf(scores), aggregator.aggregate(scores));
+        return new RecordingResult(
+                RecordingStatus.OK,
+                null,
+                cut.durationSeconds(),
+                cut.speechSeconds(),
+                format.sampleRate(),
+                format.channels(),
+                List.copyOf(scores),
+                aggregator.aggregate(scores));
     }
 
     private void scoreBatch(List<Window> batch, List<WindowScore> scores) {
@@ -95,7 +112,13 @@ public final class RecordingScorer {
         float[][] probabilities = model.predict(inputs);
         for (int i = 0; i < batch.size(); i++) {
             Window w = batch.get(i);
-            scores.add(new WindowScore(w.index(), w.startSeconds(), w.endSeconds(), w.speechSeconds(), probabilities[i]));
+            scores.add(
+                    new WindowScore(
+                            w.index(),
+                            w.startSeconds(),
+                            w.endSeconds(),
+                            w.speechSeconds(),
+                            probabilities[i]));
         }
         batch.clear();
     }

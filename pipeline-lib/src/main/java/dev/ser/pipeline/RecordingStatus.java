@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** What became of a recording: scored, no speech found, or not readable. */
 public enum RecordingStatus {
-    OK, NO_SPEECH, ERROR;
+    OK,
+    NO_SPEECH,
+    ERROR;
 
     /** The name written in outputs: {@code ok}, {@code no_speech}, {@code error}. */
     public String label() {

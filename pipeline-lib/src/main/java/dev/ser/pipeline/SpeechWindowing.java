@@ -16,20 +16,24 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The front half of the pipeline, as a stream: decode, down-mix and resample to 16 kHz,
- * detect speech frame by frame, and cut the speech into windows, each handed on as soon as
- * it is full. What the model sees is decided here, for scoring and for benchmarks alike.
+ * The front half of the pipeline, as a stream: decode, down-mix and resample to 16 kHz, detect
+ * speech frame by frame, and cut the speech into windows, each handed on as soon as it is full.
+ * What the model sees is decided here, for scoring and for benchmarks alike.
  */
 public final class SpeechWindowing {
     /** The detectors work on 16 kHz audio. */
     public static final int SAMPLE_RATE = 16_000;
+
     private static final int BLOCK = 8192;
 
     private final VoiceActivityDetector.Factory vadFactory;
     private final VadConfig vadConfig;
     private final WindowConfig windowConfig;
 
-    public SpeechWindowing(VoiceActivityDetector.Factory vadFactory, VadConfig vadConfig, WindowConfig windowConfig) {
+    public SpeechWindowing(
+            VoiceActivityDetector.Factory vadFactory,
+            VadConfig vadConfig,
+            WindowConfig windowConfig) {
         this.vadFactory = vadFactory;
         this.vadConfig = vadConfig;
         this.windowConfig = windowConfig;
@@ -45,7 +49,7 @@ public final class SpeechWindowing {
     /** Streams the recording from {@code source}, handing each window to {@code windows}. */
     public Cut cut(AudioSource source, Consumer<Window> windows) throws IOException {
         try (MonoStream audio = new MonoStream(AudioDecoders.open(source.open()), SAMPLE_RATE);
-             VoiceActivityDetector vad = vadFactory.newDetector()) {
+                VoiceActivityDetector vad = vadFactory.newDetector()) {
             Windower windower = new Windower(windowConfig, SAMPLE_RATE, windows);
             SpeechGate gate = new SpeechGate(vadConfig, SAMPLE_RATE, windower);
             float[] frame = new float[vad.frameSamples()];

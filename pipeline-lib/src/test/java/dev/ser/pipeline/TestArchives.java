@@ -11,10 +11,11 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
-/** Test archives built in memory: tar, gzip and zip, names kept exactly as given ('..' and '/' too). */
+/**
+ * Test archives built in memory: tar, gzip and zip, names kept exactly as given ('..' and '/' too).
+ */
 public final class TestArchives {
-    private TestArchives() {
-    }
+    private TestArchives() {}
 
     public static byte[] tar(Map<String, byte[]> files) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -28,7 +29,8 @@ public final class TestArchives {
     }
 
     /** Adds a regular file entry, its name as given. */
-    public static void addTarEntry(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
+    public static void addTarEntry(TarArchiveOutputStream tar, String name, byte[] data)
+            throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, true);
         e.setSize(data.length);
         tar.putArchiveEntry(e);
@@ -56,7 +58,8 @@ public final class TestArchives {
         return Arrays.copyOf(bytes.array(), (int) bytes.size());
     }
 
-    public static void addZipEntry(ZipArchiveOutputStream zip, String name, byte[] data) throws IOException {
+    public static void addZipEntry(ZipArchiveOutputStream zip, String name, byte[] data)
+            throws IOException {
         zip.putArchiveEntry(new ZipArchiveEntry(name));
         zip.write(data);
         zip.closeArchiveEntry();

@@ -10,10 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Test audio: WAV writing (all encodings the decoder reads), signals, and the tiny model's place. */
+/**
+ * Test audio: WAV writing (all encodings the decoder reads), signals, and the tiny model's place.
+ */
 public final class TestAudio {
-    private TestAudio() {
-    }
+    private TestAudio() {}
 
     /** model/tiny-untrained in this checkout. */
     public static Path tinyModel() {
@@ -23,7 +24,8 @@ public final class TestAudio {
                 return candidate;
             }
         }
-        throw new IllegalStateException("model/tiny-untrained not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "model/tiny-untrained not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Decodes any supported file to mono at {@code rate}. */

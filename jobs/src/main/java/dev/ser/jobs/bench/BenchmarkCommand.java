@@ -1,11 +1,11 @@
 package dev.ser.jobs.bench;
 
 import dev.ser.jobs.config.JobSettings;
-import dev.ser.jobs.spark.SparkSessions;
 import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.jobs.scoring.ScoreJob;
 import dev.ser.jobs.scoring.ScoreRequest;
 import dev.ser.jobs.scoring.ScoreSummary;
+import dev.ser.jobs.spark.SparkSessions;
 import dev.ser.pipeline.SpeechFrontEnd;
 import dev.ser.pipeline.SpeechWindowing;
 import dev.ser.pipeline.model.EmotionModel;
@@ -25,41 +25,60 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ser benchmark}: in one run, the model alone and the whole score job on the same
- * model and the same long-form voice notes. Model-only feeds exactly the windows the
- * pipeline cuts from those notes (prepared beforehand, untimed) to one ONNX Runtime session
- * using every core; the job then scores the notes end to end (listing, decoding, VAD,
- * windows, preprocessing, inference, Parquet) in embedded local Spark. Both rates are seconds
- * of recorded audio per wall second, so their ratio is the share of the machine that goes to
- * the model. Model-only runs before and after the job, to expose drift on a shared machine;
- * both are warmed up first (a batch for the model, one note through the whole job).
+ * {@code ser benchmark}: in one run, the model alone and the whole score job on the same model and
+ * the same long-form voice notes. Model-only feeds exactly the windows the pipeline cuts from those
+ * notes (prepared beforehand, untimed) to one ONNX Runtime session using every core; the job then
+ * scores the notes end to end (listing, decoding, VAD, windows, preprocessing, inference, Parquet)
+ * in embedded local Spark. Both rates are seconds of recorded audio per wall second, so their ratio
+ * is the share of the machine that goes to the model. Model-only runs before and after the job, to
+ * expose drift on a shared machine; both are warmed up first (a batch for the model, one note
+ * through the whole job).
  */
-@Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "Model-only vs end-to-end score throughput on long-form voice notes built from a corpus.")
+@Command(
+        name = "benchmark",
+        mixinStandardHelpOptions = true,
+        description =
+                "Model-only vs end-to-end score throughput on long-form voice notes built from a corpus.")
 public final class BenchmarkCommand implements Callable<Integer> {
 
-    @Option(names = "--corpus", defaultValue = "../shared/corpora/ravdess", paramLabel = "DIR",
+    @Option(
+            names = "--corpus",
+            defaultValue = "../shared/corpora/ravdess",
+            paramLabel = "DIR",
             description = "Short utterances to build voice notes from. Default: ${DEFAULT-VALUE}.")
     Path corpus;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory. Default: the bundled default model.")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "Model directory. Default: the bundled default model.")
     String model;
 
-    @Option(names = "--minutes", defaultValue = "60", description = "Minutes of voice notes. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--minutes",
+            defaultValue = "60",
+            description = "Minutes of voice notes. Default: ${DEFAULT-VALUE}.")
     double minutes;
 
-    @Option(names = "--work", defaultValue = "target/benchmark", paramLabel = "DIR",
+    @Option(
+            names = "--work",
+            defaultValue = "target/benchmark",
+            paramLabel = "DIR",
             description = "Where the notes and the job's output go. Default: ${DEFAULT-VALUE}.")
     Path work;
 
-    @Option(names = "--conf", paramLabel = "FILE",
-            description = "Properties overriding conf/ser.properties (batch size and threads apply to both measurements).")
+    @Option(
+            names = "--conf",
+            paramLabel = "FILE",
+            description =
+                    "Properties overriding conf/ser.properties (batch size and threads apply to both measurements).")
     Path conf;
 
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(corpus)) {
-            throw new dev.ser.jobs.config.ConfigurationException("corpus " + corpus + " does not exist; pass --corpus DIR");
+            throw new dev.ser.jobs.config.ConfigurationException(
+                    "corpus " + corpus + " does not exist; pass --corpus DIR");
         }
         JobSettings settings = JobSettings.load(conf);
         Path notes = work.resolve("notes").toAbsolutePath();
@@ -67,34 +86,51 @@ public final class BenchmarkCommand implements Callable<Integer> {
         double audio = LongFormNotes.build(corpus, notes, minutes, 42);
         ModelPackage pkg = ModelLocator.load(model, new Configuration());
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("benchmark: %d notes, %.1f s of audio; model %s; %d cores%n", count(notes), audio,
-                pkg.manifest().displayName(), cores);
+        System.out.printf(
+                "benchmark: %d notes, %.1f s of audio; model %s; %d cores%n",
+                count(notes), audio, pkg.manifest().displayName(), cores);
 
         List<float[]> windows = windowsOf(list(notes), pkg, settings);
         double windowSeconds = windows.size() * pkg.manifest().windowSeconds();
-        System.out.printf("  the pipeline cuts %d windows (%.0f s of model input)%n", windows.size(), windowSeconds);
+        System.out.printf(
+                "  the pipeline cuts %d windows (%.0f s of model input)%n",
+                windows.size(), windowSeconds);
 
         double model1 = modelOnly(pkg, windows, cores, settings.batchSize());
         double job = endToEnd(notes, settings);
         double model2 = modelOnly(pkg, windows, cores, settings.batchSize());
         double modelSeconds = (model1 + model2) / 2;
 
-        System.out.printf("  model only (1 session, %d threads, batch %d): %.1f s and %.1f s -> %.2f s of audio/s "
-                + "(%.2f s of model input/s)%n", cores, settings.batchSize(), model1, model2, audio / modelSeconds,
+        System.out.printf(
+                "  model only (1 session, %d threads, batch %d): %.1f s and %.1f s -> %.2f s of audio/s "
+                        + "(%.2f s of model input/s)%n",
+                cores,
+                settings.batchSize(),
+                model1,
+                model2,
+                audio / modelSeconds,
                 windowSeconds / modelSeconds);
-        System.out.printf("  end to end (score job, local[*], warm):    %.1f s -> %.2f s of audio/s%n", job, audio / job);
+        System.out.printf(
+                "  end to end (score job, local[*], warm):    %.1f s -> %.2f s of audio/s%n",
+                job, audio / job);
         System.out.printf("  ratio end-to-end / model-only: %.3f%n", modelSeconds / job);
         return 0;
     }
 
-    /** The exact windows the score job feeds the model under these settings, preprocessed, in memory. */
-    public static List<float[]> windowsOf(List<Path> notes, ModelPackage pkg, JobSettings settings) throws IOException {
+    /**
+     * The exact windows the score job feeds the model under these settings, preprocessed, in
+     * memory.
+     */
+    public static List<float[]> windowsOf(List<Path> notes, ModelPackage pkg, JobSettings settings)
+            throws IOException {
         SpeechFrontEnd frontEnd = SpeechFrontEnd.forModel(pkg.manifest(), settings.scoring());
         SpeechWindowing windowing = frontEnd.windowing();
         Preprocessor preprocessor = frontEnd.preprocessor();
         List<float[]> out = new ArrayList<>();
         for (Path note : notes) {
-            windowing.cut(() -> Files.newInputStream(note), w -> out.add(preprocessor.apply(w.samples())));
+            windowing.cut(
+                    () -> Files.newInputStream(note),
+                    w -> out.add(preprocessor.apply(w.samples())));
         }
         return out;
     }
@@ -113,11 +149,26 @@ public final class BenchmarkCommand implements Callable<Integer> {
         try {
             // Warm-up, untimed: one note through the whole job, so the timed run measures a
             // warm JVM as a long nightly run sees it (model-only gets its warm-up batch too).
-            ScoreJob.run(spark, new ScoreRequest(List.of(list(notes).get(0).toString()),
-                    work.resolve("warm-up").toAbsolutePath().toString(), model, "warm-up", true), settings);
+            ScoreJob.run(
+                    spark,
+                    new ScoreRequest(
+                            List.of(list(notes).get(0).toString()),
+                            work.resolve("warm-up").toAbsolutePath().toString(),
+                            model,
+                            "warm-up",
+                            true),
+                    settings);
             long t0 = System.nanoTime();
-            ScoreSummary s = ScoreJob.run(spark, new ScoreRequest(List.of(notes.toString()),
-                    work.resolve("output").toAbsolutePath().toString(), model, "benchmark", true), settings);
+            ScoreSummary s =
+                    ScoreJob.run(
+                            spark,
+                            new ScoreRequest(
+                                    List.of(notes.toString()),
+                                    work.resolve("output").toAbsolutePath().toString(),
+                                    model,
+                                    "benchmark",
+                                    true),
+                            settings);
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("  score job: %d ok, %d windows%n", s.ok(), s.windows());
             return seconds;

@@ -16,21 +16,29 @@ import java.util.stream.Stream;
 
 /**
  * Long-form voice notes built from a corpus of short utterances (RAVDESS): each note strings
- * utterances together with pauses of 0.5 to 3 s of low noise, about a minute long, written
- * as 16 kHz 16-bit WAV. Seeded, so every run builds the same notes.
+ * utterances together with pauses of 0.5 to 3 s of low noise, about a minute long, written as 16
+ * kHz 16-bit WAV. Seeded, so every run builds the same notes.
  */
 final class LongFormNotes {
     private static final int RATE = 16_000;
 
-    private LongFormNotes() {
-    }
+    private LongFormNotes() {}
 
-    /** Writes notes totalling about {@code minutes} of audio into {@code dir}; returns their seconds. */
+    /**
+     * Writes notes totalling about {@code minutes} of audio into {@code dir}; returns their
+     * seconds.
+     */
     static double build(Path corpus, Path dir, double minutes, long seed) throws IOException {
         List<Path> clips;
         try (Stream<Path> s = Files.walk(corpus)) {
-            clips = new ArrayList<>(s.filter(p -> p.toString().endsWith(".flac") || p.toString().endsWith(".wav"))
-                    .sorted().toList());
+            clips =
+                    new ArrayList<>(
+                            s.filter(
+                                            p ->
+                                                    p.toString().endsWith(".flac")
+                                                            || p.toString().endsWith(".wav"))
+                                    .sorted()
+                                    .toList());
         }
         if (clips.isEmpty()) {
             throw new IllegalArgumentException("no .flac or .wav files under " + corpus);
@@ -59,8 +67,10 @@ final class LongFormNotes {
                 System.arraycopy(p, 0, x, o, p.length);
                 o += p.length;
             }
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(
-                    String.format("note-%03d.wav", note))))) {
+            try (OutputStream out =
+                    new BufferedOutputStream(
+                            Files.newOutputStream(
+                                    dir.resolve(String.format("note-%03d.wav", note))))) {
                 WavWriter.write(out, new float[][] {x}, RATE, WavWriter.Encoding.PCM16, false);
             }
             total += samples / (double) RATE;

@@ -19,9 +19,17 @@ import java.util.TreeMap;
  */
 public final class JobSettings {
     public static final String DEFAULTS_RESOURCE = "/ser-conf/ser.properties";
-    private static final Set<String> KNOWN = Set.of("ser.batch-size", "ser.vad", "ser.window.hop-seconds",
-            "ser.window.min-last-seconds", "ser.aggregate.weight-by-speech", "ser.onnx.intra-op-threads",
-            "ser.recordings-per-partition", "ser.archive.max-entry-bytes", "ser.archive.max-ratio");
+    private static final Set<String> KNOWN =
+            Set.of(
+                    "ser.batch-size",
+                    "ser.vad",
+                    "ser.window.hop-seconds",
+                    "ser.window.min-last-seconds",
+                    "ser.aggregate.weight-by-speech",
+                    "ser.onnx.intra-op-threads",
+                    "ser.recordings-per-partition",
+                    "ser.archive.max-entry-bytes",
+                    "ser.archive.max-ratio");
 
     private final Map<String, String> values;
 
@@ -42,19 +50,28 @@ public final class JobSettings {
         }
         if (userFile != null) {
             if (!Files.isRegularFile(userFile)) {
-                throw new ConfigurationException("--conf " + userFile + " does not exist; pass a properties file "
-                        + "(see conf/ser.properties for the keys)");
+                throw new ConfigurationException(
+                        "--conf "
+                                + userFile
+                                + " does not exist; pass a properties file "
+                                + "(see conf/ser.properties for the keys)");
             }
             try (InputStream in = Files.newInputStream(userFile)) {
                 read(in, values);
             } catch (IOException e) {
-                throw new ConfigurationException("cannot read --conf " + userFile + ": " + e.getMessage());
+                throw new ConfigurationException(
+                        "cannot read --conf " + userFile + ": " + e.getMessage());
             }
         }
         for (String key : values.keySet()) {
             if (!key.startsWith("spark.") && !KNOWN.contains(key)) {
-                throw new ConfigurationException("unknown setting '" + key + "'" + (userFile == null ? "" : " in " + userFile)
-                        + "; known settings are spark.* and " + String.join(", ", new java.util.TreeSet<>(KNOWN)));
+                throw new ConfigurationException(
+                        "unknown setting '"
+                                + key
+                                + "'"
+                                + (userFile == null ? "" : " in " + userFile)
+                                + "; known settings are spark.* and "
+                                + String.join(", ", new java.util.TreeSet<>(KNOWN)));
             }
         }
         return new JobSettings(values);
@@ -62,31 +79,37 @@ public final class JobSettings {
 
     private static void read(InputStream in, Map<String, String> into) throws IOException {
         Properties p = new Properties();
-        try (Reader r = new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)) {
+        try (Reader r =
+                new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8)) {
             p.load(r);
         }
         p.forEach((k, v) -> into.put(k.toString().trim(), v.toString().trim()));
     }
 
-    /** The run's {@code ser.*} settings as they take effect: the defaults with the user's file on top. */
+    /**
+     * The run's {@code ser.*} settings as they take effect: the defaults with the user's file on
+     * top.
+     */
     public Map<String, String> effective() {
         Map<String, String> ser = new TreeMap<>();
-        values.forEach((k, v) -> {
-            if (k.startsWith("ser.")) {
-                ser.put(k, v);
-            }
-        });
+        values.forEach(
+                (k, v) -> {
+                    if (k.startsWith("ser.")) {
+                        ser.put(k, v);
+                    }
+                });
         return ser;
     }
 
     /** The {@code spark.*} settings. */
     public Map<String, String> spark() {
         Map<String, String> spark = new TreeMap<>();
-        values.forEach((k, v) -> {
-            if (k.startsWith("spark.")) {
-                spark.put(k, v);
-            }
-        });
+        values.forEach(
+                (k, v) -> {
+                    if (k.startsWith("spark.")) {
+                        spark.put(k, v);
+                    }
+                });
         return spark;
     }
 
@@ -110,14 +133,19 @@ public final class JobSettings {
                 maxBytes = -1;
             }
             if (maxBytes <= 0) {
-                throw new ConfigurationException("ser.archive.max-entry-bytes=" + v
-                        + " must be a positive number of bytes");
+                throw new ConfigurationException(
+                        "ser.archive.max-entry-bytes=" + v + " must be a positive number of bytes");
             }
         }
-        double ratio = values.containsKey("ser.archive.max-ratio") ? number("ser.archive.max-ratio") : d.maxRatio();
+        double ratio =
+                values.containsKey("ser.archive.max-ratio")
+                        ? number("ser.archive.max-ratio")
+                        : d.maxRatio();
         if (!(ratio >= 1)) {
-            throw new ConfigurationException("ser.archive.max-ratio=" + values.get("ser.archive.max-ratio")
-                    + " must be a number of at least 1");
+            throw new ConfigurationException(
+                    "ser.archive.max-ratio="
+                            + values.get("ser.archive.max-ratio")
+                            + " must be a number of at least 1");
         }
         return new ArchiveLimits(maxBytes, ratio, d.ratioGraceBytes());
     }
@@ -133,11 +161,15 @@ public final class JobSettings {
         String vad = values.getOrDefault("ser.vad", "energy");
         String hop = values.getOrDefault("ser.window.hop-seconds", "");
         ScoringConfig d = ScoringConfig.DEFAULT;
-        return new ScoringConfig(d.vad(), vad.equals("energy") ? null : vad,
+        return new ScoringConfig(
+                d.vad(),
+                vad.equals("energy") ? null : vad,
                 hop.isEmpty() ? null : positiveDouble("ser.window.hop-seconds"),
-                values.containsKey("ser.window.min-last-seconds") ? nonNegativeDouble("ser.window.min-last-seconds")
+                values.containsKey("ser.window.min-last-seconds")
+                        ? nonNegativeDouble("ser.window.min-last-seconds")
                         : d.minLastWindowSeconds(),
-                values.containsKey("ser.aggregate.weight-by-speech") ? bool("ser.aggregate.weight-by-speech")
+                values.containsKey("ser.aggregate.weight-by-speech")
+                        ? bool("ser.aggregate.weight-by-speech")
                         : d.weightBySpeech());
     }
 
@@ -157,7 +189,8 @@ public final class JobSettings {
     private double positiveDouble(String key) {
         double d = number(key);
         if (!(d > 0)) {
-            throw new ConfigurationException(key + "=" + values.get(key) + " must be a positive number of seconds");
+            throw new ConfigurationException(
+                    key + "=" + values.get(key) + " must be a positive number of seconds");
         }
         return d;
     }

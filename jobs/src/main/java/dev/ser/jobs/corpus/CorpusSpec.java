@@ -15,17 +15,20 @@ import java.nio.file.Path;
 /**
  * A corpus to evaluate on or train from: its kind, where it lies, and the reader options.
  *
- * @param name  {@code ravdess}, {@code crema-d}, {@code iemocap}, {@code emodb}, {@code nemo},
- *              {@code ased}, or {@code manifest} for a user's labelled manifest
- * @param root  the corpus's root directory (EmoDB: the folder holding its audio; a manifest: its file)
+ * @param name {@code ravdess}, {@code crema-d}, {@code iemocap}, {@code emodb}, {@code nemo},
+ *     {@code ased}, or {@code manifest} for a user's labelled manifest
+ * @param root the corpus's root directory (EmoDB: the folder holding its audio; a manifest: its
+ *     file)
  */
 public record CorpusSpec(String name, Path root, ReaderOptions options) {
     static final String KINDS = "ravdess, crema-d, iemocap, emodb, nemo, ased or manifest";
 
     /** The readers' options, common to a run. */
-    public record ReaderOptions(boolean ravdessCalmAsNeutral, CremaDReader.LabelSource cremaLabel,
-                                boolean iemocapMergeExcited, LabelMap labelMap) {
-    }
+    public record ReaderOptions(
+            boolean ravdessCalmAsNeutral,
+            CremaDReader.LabelSource cremaLabel,
+            boolean iemocapMergeExcited,
+            LabelMap labelMap) {}
 
     public CorpusReader reader() {
         return switch (name) {
@@ -40,9 +43,12 @@ public record CorpusSpec(String name, Path root, ReaderOptions options) {
                 LabelledManifestReader csv = new LabelledManifestReader(corpus, options.labelMap());
                 String file = root.toString();
                 yield file.endsWith(".parquet") || java.nio.file.Files.isDirectory(root)
-                        ? new ParquetLabelledManifest(csv) : csv;
+                        ? new ParquetLabelledManifest(csv)
+                        : csv;
             }
-            default -> throw new ConfigurationException("unknown corpus '" + name + "'; --corpus is one of " + KINDS);
+            default ->
+                    throw new ConfigurationException(
+                            "unknown corpus '" + name + "'; --corpus is one of " + KINDS);
         };
     }
 }

@@ -12,7 +12,9 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** A labelled manifest stored as Parquet (a file or a folder), read with the running Spark session. */
+/**
+ * A labelled manifest stored as Parquet (a file or a folder), read with the running Spark session.
+ */
 public final class ParquetLabelledManifest implements CorpusReader {
     private final LabelledManifestReader rows;
 
@@ -37,6 +39,7 @@ public final class ParquetLabelledManifest implements CorpusReader {
             }
             values.add(row);
         }
-        return rows.listing(manifest.toString(), manifest.toAbsolutePath().getParent(), columns, values);
+        return rows.listing(
+                manifest.toString(), manifest.toAbsolutePath().getParent(), columns, values);
     }
 }

@@ -13,17 +13,30 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ser demo}: generates the demo archive and scores it with the score job in embedded Spark. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Generate a demo archive of long-form voice notes (no corpus or network needed) and score",
-                "it as 'ser score' does, with embedded local Spark and the default model."})
+/**
+ * {@code ser demo}: generates the demo archive and scores it with the score job in embedded Spark.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Generate a demo archive of long-form voice notes (no corpus or network needed) and score",
+            "it as 'ser score' does, with embedded local Spark and the default model."
+        })
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "target/demo",
-            description = "Where the archive (DIR/archive) and the output (DIR/output) go. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            defaultValue = "target/demo",
+            description =
+                    "Where the archive (DIR/archive) and the output (DIR/output) go. Default: ${DEFAULT-VALUE}.")
     Path dir;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory. Default: the bundled default model.")
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "Model directory. Default: the bundled default model.")
     String model;
 
     @Override
@@ -35,14 +48,24 @@ public final class DemoCommand implements Callable<Integer> {
         JobSettings settings = JobSettings.load(null);
         SparkSession spark = SparkSessions.start("ser demo", "local[*]", settings);
         try {
-            ScoreSummary summary = ScoreJob.run(spark, new ScoreRequest(List.of(archive.toString()), output, model,
-                    OutputDirectory.newRunId(), true), settings);
+            ScoreSummary summary =
+                    ScoreJob.run(
+                            spark,
+                            new ScoreRequest(
+                                    List.of(archive.toString()),
+                                    output,
+                                    model,
+                                    OutputDirectory.newRunId(),
+                                    true),
+                            settings);
             summary.print(System.out, output, false);
         } finally {
             spark.stop();
         }
-        System.out.printf("  read it with Spark SQL: SELECT path, status, emotion, confidence, probabilities "
-                + "FROM parquet.`%s`%n", dir.resolve("output/recordings").toAbsolutePath());
+        System.out.printf(
+                "  read it with Spark SQL: SELECT path, status, emotion, confidence, probabilities "
+                        + "FROM parquet.`%s`%n",
+                dir.resolve("output/recordings").toAbsolutePath());
         return 0;
     }
 }

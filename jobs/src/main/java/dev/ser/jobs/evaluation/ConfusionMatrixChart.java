@@ -22,10 +22,10 @@ import org.jfree.data.xy.DefaultXYZDataset;
  * predicted ones; each cell shows its count and its share of the row, shaded by that share.
  */
 public final class ConfusionMatrixChart {
-    private ConfusionMatrixChart() {
-    }
+    private ConfusionMatrixChart() {}
 
-    public static void write(Path png, String title, List<String> labels, long[][] counts) throws IOException {
+    public static void write(Path png, String title, List<String> labels, long[][] counts)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         int k = labels.size();
         double[][] xyz = new double[3][k * k];
@@ -41,8 +41,11 @@ public final class ConfusionMatrixChart {
                 xyz[0][i] = p;
                 xyz[1][i] = k - 1 - t; // first true label on top
                 xyz[2][i] = share;
-                XYTextAnnotation text = new XYTextAnnotation(String.format("%d (%.0f%%)", counts[t][p], 100 * share), p,
-                        k - 1 - t);
+                XYTextAnnotation text =
+                        new XYTextAnnotation(
+                                String.format("%d (%.0f%%)", counts[t][p], 100 * share),
+                                p,
+                                k - 1 - t);
                 text.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
                 text.setPaint(share > 0.55 ? Color.WHITE : Color.BLACK);
                 plot.addAnnotation(text);
@@ -53,7 +56,9 @@ public final class ConfusionMatrixChart {
         LookupPaintScale scale = new LookupPaintScale(0, 1.0001, Color.WHITE);
         for (int step = 0; step <= 20; step++) {
             double v = step / 20.0;
-            scale.add(v, new Color((int) (247 - 239 * v), (int) (251 - 203 * v), (int) (255 - 148 * v)));
+            scale.add(
+                    v,
+                    new Color((int) (247 - 239 * v), (int) (251 - 203 * v), (int) (255 - 148 * v)));
         }
         XYBlockRenderer renderer = new XYBlockRenderer();
         renderer.setPaintScale(scale);

@@ -1,16 +1,15 @@
 package dev.ser.jobs.evaluation;
 
-import dev.ser.jobs.corpus.LabelledCorpus;
-
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.config.JobSettings;
-import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.corpus.LabelledCorpus;
 import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.jobs.scoring.RecordingScoring;
+import dev.ser.jobs.spark.OutputDirectory;
 import dev.ser.pipeline.corpus.EmotionClass;
 import dev.ser.pipeline.metrics.ArousalAnalysis;
 import dev.ser.pipeline.metrics.ClassificationMetrics;
@@ -36,20 +35,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evaluate job: read labelled corpora, assign speaker-independent folds, score every
- * 4-class clip exactly as the score job scores a voice note (each fold's test speakers with
- * that fold's model when one is given per fold), and write {@code predictions/} (Parquet),
- * {@code metrics.json}, confusion-matrix PNGs and {@code report.html}.
+ * The evaluate job: read labelled corpora, assign speaker-independent folds, score every 4-class
+ * clip exactly as the score job scores a voice note (each fold's test speakers with that fold's
+ * model when one is given per fold), and write {@code predictions/} (Parquet), {@code
+ * metrics.json}, confusion-matrix PNGs and {@code report.html}.
  */
 public final class EvaluateJob {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
-    private EvaluateJob() {
-    }
+    private static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .setSerializationInclusion(
+                            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 
-    public static EvaluationResult run(SparkSession spark, EvaluateRequest request, JobSettings settings)
-            throws IOException {
+    private EvaluateJob() {}
+
+    public static EvaluationResult run(
+            SparkSession spark, EvaluateRequest request, JobSettings settings) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         List<LabelledCorpus> corpora = LabelledCorpus.read(request.corpora(), request.folds());
         int maxFolds = corpora.stream().mapToInt(LabelledCorpus::foldCount).max().orElse(1);
@@ -58,36 +60,64 @@ public final class EvaluateJob {
         Path out = new Path(request.output());
         FileSystem fs = OutputDirectory.prepare(out, hadoop, request.overwrite());
 
-        Dataset<Row> clips = spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> clips =
+                spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> scored = null;
         Map<String, RecordingScoring.Setup> checked = new LinkedHashMap<>();
         for (Map.Entry<ModelPackage, List<Integer>> e : foldsByModel(modelByFold).entrySet()) {
             ModelPackage model = e.getKey();
-            checked.computeIfAbsent(model.sha256(), k -> RecordingScoring.check(spark, model, settings));
-            Dataset<Row> listing = clips.filter(col("fold").isin(e.getValue().toArray()))
-                    .select("path", "length", "modification_time");
+            checked.computeIfAbsent(
+                    model.sha256(), k -> RecordingScoring.check(spark, model, settings));
+            Dataset<Row> listing =
+                    clips.filter(col("fold").isin(e.getValue().toArray()))
+                            .select("path", "length", "modification_time");
             long count = listing.count();
-            Dataset<Row> part = RecordingScoring.score(spark, listing, RecordingScoring.partitions(spark, count, settings),
-                    model, checked.get(model.sha256()).options(), settings, request.runId(), hadoop);
+            Dataset<Row> part =
+                    RecordingScoring.score(
+                            spark,
+                            listing,
+                            RecordingScoring.partitions(spark, count, settings),
+                            model,
+                            checked.get(model.sha256()).options(),
+                            settings,
+                            request.runId(),
+                            hadoop);
             scored = scored == null ? part : scored.unionByName(part);
         }
-        Dataset<Row> predictions = clips.drop("length", "modification_time")
-                .join(scored.select(col("path"), col("status"), col("error"), col("emotion").as("predicted"),
-                        col("probabilities"), col("confidence"), col("window_count"), col("model_name"), col("model_sha256"),
-                        col("run_id")),
-                        "path")
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> predictions =
+                clips.drop("length", "modification_time")
+                        .join(
+                                scored.select(
+                                        col("path"),
+                                        col("status"),
+                                        col("error"),
+                                        col("emotion").as("predicted"),
+                                        col("probabilities"),
+                                        col("confidence"),
+                                        col("window_count"),
+                                        col("model_name"),
+                                        col("model_sha256"),
+                                        col("run_id")),
+                                "path")
+                        .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             // Score every clip first, in the scoring's own balanced tasks (a coalesce before
             // this would pull the scoring into one task), then write one file from the cache.
             LOG.info("{} clips scored", predictions.count());
             predictions.coalesce(1).write().parquet(new Path(out, "predictions").toString());
-            List<Row> rows = predictions.select("corpus", "fold", "label", "predicted", "status").collectAsList();
-            EvaluationResult metrics = metrics(corpora, rows, modelByFold, checked, request, settings, out, fs);
+            List<Row> rows =
+                    predictions
+                            .select("corpus", "fold", "label", "predicted", "status")
+                            .collectAsList();
+            EvaluationResult metrics =
+                    metrics(corpora, rows, modelByFold, checked, request, settings, out, fs);
             write(fs, new Path(out, "metrics.json"), JSON.writeValueAsBytes(metrics));
-            write(fs, new Path(out, "report.html"), EvaluationReport.html(metrics).getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
+            write(
+                    fs,
+                    new Path(out, "report.html"),
+                    EvaluationReport.html(metrics)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return metrics;
         } finally {
             predictions.unpersist();
@@ -96,46 +126,83 @@ public final class EvaluateJob {
     }
 
     /** The model of each fold, by 1-based fold number. */
-    private static Map<Integer, ModelPackage> models(String model, int folds, Configuration hadoop) {
+    private static Map<Integer, ModelPackage> models(
+            String model, int folds, Configuration hadoop) {
         Map<Integer, ModelPackage> byFold = new TreeMap<>();
-        ModelPackage single = model == null || !model.contains("{fold}") ? ModelLocator.load(model, hadoop) : null;
+        ModelPackage single =
+                model == null || !model.contains("{fold}")
+                        ? ModelLocator.load(model, hadoop)
+                        : null;
         for (int f = 1; f <= folds; f++) {
-            ModelPackage m = single != null ? single
-                    : ModelLocator.load(model.replace("{fold}", String.valueOf(f)), hadoop);
+            ModelPackage m =
+                    single != null
+                            ? single
+                            : ModelLocator.load(model.replace("{fold}", String.valueOf(f)), hadoop);
             if (!new HashSet<>(m.manifest().labels()).equals(new HashSet<>(EmotionClass.LABELS))) {
-                throw new ConfigurationException("model " + m.source() + " has labels " + m.manifest().labels()
-                        + "; evaluation needs the 4 classes " + EmotionClass.LABELS);
+                throw new ConfigurationException(
+                        "model "
+                                + m.source()
+                                + " has labels "
+                                + m.manifest().labels()
+                                + "; evaluation needs the 4 classes "
+                                + EmotionClass.LABELS);
             }
             byFold.put(f, m);
         }
         return byFold;
     }
 
-    private static Map<ModelPackage, List<Integer>> foldsByModel(Map<Integer, ModelPackage> byFold) {
+    private static Map<ModelPackage, List<Integer>> foldsByModel(
+            Map<Integer, ModelPackage> byFold) {
         Map<ModelPackage, List<Integer>> out = new LinkedHashMap<>();
         byFold.forEach((fold, m) -> out.computeIfAbsent(m, k -> new ArrayList<>()).add(fold));
         return out;
     }
 
-    private static EvaluationResult metrics(List<LabelledCorpus> corpora, List<Row> rows,
-                                            Map<Integer, ModelPackage> models, Map<String, RecordingScoring.Setup> setups,
-                                            EvaluateRequest request, JobSettings settings, Path out, FileSystem fs)
+    private static EvaluationResult metrics(
+            List<LabelledCorpus> corpora,
+            List<Row> rows,
+            Map<Integer, ModelPackage> models,
+            Map<String, RecordingScoring.Setup> setups,
+            EvaluateRequest request,
+            JobSettings settings,
+            Path out,
+            FileSystem fs)
             throws IOException {
         List<EvaluationResult.ModelUsed> used = new ArrayList<>();
-        foldsByModel(models).forEach((m, folds) -> used.add(new EvaluationResult.ModelUsed(m.manifest().displayName(),
-                m.sha256(), m.manifest().trained(), m.source(), folds, setups.get(m.sha256()).differsFromTraining())));
+        foldsByModel(models)
+                .forEach(
+                        (m, folds) ->
+                                used.add(
+                                        new EvaluationResult.ModelUsed(
+                                                m.manifest().displayName(),
+                                                m.sha256(),
+                                                m.manifest().trained(),
+                                                m.source(),
+                                                folds,
+                                                setups.get(m.sha256()).differsFromTraining())));
         Map<String, EvaluationResult.CorpusResult> byCorpus = new LinkedHashMap<>();
         for (LabelledCorpus c : corpora) {
             byCorpus.put(c.name(), corpus(c, rows, models, request, out, fs));
         }
         Map<String, Object> frontEnd = setups.values().iterator().next().frontEnd().toMap();
-        return new EvaluationResult(request.runId(), used, String.join(",", EmotionClass.LABELS), byCorpus,
-                settings.effective(), frontEnd);
+        return new EvaluationResult(
+                request.runId(),
+                used,
+                String.join(",", EmotionClass.LABELS),
+                byCorpus,
+                settings.effective(),
+                frontEnd);
     }
 
-    private static EvaluationResult.CorpusResult corpus(LabelledCorpus c, List<Row> rows,
-                                                        Map<Integer, ModelPackage> models, EvaluateRequest request,
-                                                        Path out, FileSystem fs) throws IOException {
+    private static EvaluationResult.CorpusResult corpus(
+            LabelledCorpus c,
+            List<Row> rows,
+            Map<Integer, ModelPackage> models,
+            EvaluateRequest request,
+            Path out,
+            FileSystem fs)
+            throws IOException {
         String name = c.name();
         Map<Integer, List<String>> speakers = new TreeMap<>();
         c.folds().forEach((s, f) -> speakers.computeIfAbsent(f, k -> new ArrayList<>()).add(s));
@@ -157,11 +224,17 @@ public final class EvaluateJob {
             String label = r.getAs("label");
             String predicted = r.getAs("predicted");
             all.add(label, predicted);
-            perFold.computeIfAbsent(r.<Integer>getAs("fold"), k -> new ConfusionMatrix(EmotionClass.LABELS))
+            perFold.computeIfAbsent(
+                            r.<Integer>getAs("fold"), k -> new ConfusionMatrix(EmotionClass.LABELS))
                     .add(label, predicted);
         }
-        EvaluationResult.Clips clips = new EvaluationResult.Clips(c.listing().clips().size(), used, all.total(),
-                c.listing().excludedByCorpusLabel(), notScored);
+        EvaluationResult.Clips clips =
+                new EvaluationResult.Clips(
+                        c.listing().clips().size(),
+                        used,
+                        all.total(),
+                        c.listing().excludedByCorpusLabel(),
+                        notScored);
 
         ClassificationMetrics pooled = ClassificationMetrics.of(all);
         Map<String, Double> truthShare = new LinkedHashMap<>();
@@ -182,28 +255,53 @@ public final class EvaluateJob {
             wa.add(m.accuracy());
             ua.add(m.balancedAccuracy());
             f1.add(m.macroF1());
-            m.perClass().forEach((label, pc) -> classF1.computeIfAbsent(label, k -> new ArrayList<>()).add(pc.f1()));
+            m.perClass()
+                    .forEach(
+                            (label, pc) ->
+                                    classF1.computeIfAbsent(label, k -> new ArrayList<>())
+                                            .add(pc.f1()));
             if (request.foldPlots()) {
-                chart(fs, new Path(out, "confusion-" + name + "-fold" + e.getKey() + ".png"),
-                        name + ", fold " + e.getKey(), e.getValue());
+                chart(
+                        fs,
+                        new Path(out, "confusion-" + name + "-fold" + e.getKey() + ".png"),
+                        name + ", fold " + e.getKey(),
+                        e.getValue());
             }
         }
         Map<String, ClassificationMetrics.Spread> perClassF1 = new LinkedHashMap<>();
         classF1.forEach((label, v) -> perClassF1.put(label, ClassificationMetrics.Spread.of(v)));
-        EvaluationResult.OverFolds over = new EvaluationResult.OverFolds(ClassificationMetrics.Spread.of(wa),
-                ClassificationMetrics.Spread.of(ua), ClassificationMetrics.Spread.of(f1), perClassF1);
+        EvaluationResult.OverFolds over =
+                new EvaluationResult.OverFolds(
+                        ClassificationMetrics.Spread.of(wa),
+                        ClassificationMetrics.Spread.of(ua),
+                        ClassificationMetrics.Spread.of(f1),
+                        perClassF1);
 
         String png = "confusion-" + name + ".png";
         chart(fs, new Path(out, png), name + " (" + all.total() + " clips, all folds)", all);
-        LOG.info("{}: WA {} UA {} macro F1 {} over {} scored clips", name, pooled.accuracy(),
-                pooled.balancedAccuracy(), pooled.macroF1(), all.total());
-        return new EvaluationResult.CorpusResult(c.spec().root().toString(), c.listing().options(), c.foldCount(),
-                speakers, clips, EvaluationResult.Metrics.of(pooled, null, null),
-                new EvaluationResult.ClassShares(truthShare, predictedShare), folds, over,
-                EvaluationResult.Arousal.of(ArousalAnalysis.of(all)), png);
+        LOG.info(
+                "{}: WA {} UA {} macro F1 {} over {} scored clips",
+                name,
+                pooled.accuracy(),
+                pooled.balancedAccuracy(),
+                pooled.macroF1(),
+                all.total());
+        return new EvaluationResult.CorpusResult(
+                c.spec().root().toString(),
+                c.listing().options(),
+                c.foldCount(),
+                speakers,
+                clips,
+                EvaluationResult.Metrics.of(pooled, null, null),
+                new EvaluationResult.ClassShares(truthShare, predictedShare),
+                folds,
+                over,
+                EvaluationResult.Arousal.of(ArousalAnalysis.of(all)),
+                png);
     }
 
-    private static void chart(FileSystem fs, Path file, String title, ConfusionMatrix m) throws IOException {
+    private static void chart(FileSystem fs, Path file, String title, ConfusionMatrix m)
+            throws IOException {
         java.nio.file.Path tmp = Files.createTempFile("confusion", ".png");
         try {
             ConfusionMatrixChart.write(tmp, title, m.labels(), m.counts());

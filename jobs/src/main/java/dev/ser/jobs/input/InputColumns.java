@@ -12,13 +12,13 @@ public final class InputColumns {
     public static final String LENGTH = "length";
     public static final String MODIFICATION_TIME = "modification_time";
 
-    public static final StructType SCHEMA = new StructType()
-            .add(PATH, DataTypes.StringType, false)
-            .add(LENGTH, DataTypes.LongType, false)
-            .add(MODIFICATION_TIME, DataTypes.TimestampType, true);
+    public static final StructType SCHEMA =
+            new StructType()
+                    .add(PATH, DataTypes.StringType, false)
+                    .add(LENGTH, DataTypes.LongType, false)
+                    .add(MODIFICATION_TIME, DataTypes.TimestampType, true);
 
-    private InputColumns() {
-    }
+    private InputColumns() {}
 
     /** Whether {@code column} is one of the listing's own columns. */
     public static boolean isListingColumn(String column) {

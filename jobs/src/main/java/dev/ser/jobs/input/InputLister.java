@@ -1,8 +1,7 @@
 package dev.ser.jobs.input;
 
-import dev.ser.jobs.spark.HadoopConf;
-
 import dev.ser.jobs.config.ConfigurationException;
+import dev.ser.jobs.spark.HadoopConf;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -21,24 +20,22 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * Lists the files of the inputs (files, directories, globs; any Hadoop file system) as rows
- * of path, length and modification time, without reading them. The driver expands globs and
- * the first level of each directory; the sub-directories are listed recursively by tasks, so
- * a deep archive is listed in parallel. Every file is listed, empty ones too (Spark's
- * {@code binaryFile} source silently drops zero-length files, and every input file must get
- * its row). Hidden names and Hadoop's and Spark's markers ({@code .x}, {@code _SUCCESS},
- * {@code _temporary}) are skipped by {@link dev.ser.pipeline.archive.SkippedNames}'s rule; other
- * names starting with '_' ({@code _call.wav}) are recordings.
+ * Lists the files of the inputs (files, directories, globs; any Hadoop file system) as rows of
+ * path, length and modification time, without reading them. The driver expands globs and the first
+ * level of each directory; the sub-directories are listed recursively by tasks, so a deep archive
+ * is listed in parallel. Every file is listed, empty ones too (Spark's {@code binaryFile} source
+ * silently drops zero-length files, and every input file must get its row). Hidden names and
+ * Hadoop's and Spark's markers ({@code .x}, {@code _SUCCESS}, {@code _temporary}) are skipped by
+ * {@link dev.ser.pipeline.archive.SkippedNames}'s rule; other names starting with '_' ({@code
+ * _call.wav}) are recordings.
  */
 public final class InputLister {
-    private InputLister() {
-    }
+    private InputLister() {}
 
-    public static Dataset<Row> list(SparkSession spark, List<String> inputs, Configuration conf, SkippedByRule skipped) {
+    public static Dataset<Row> list(
+            SparkSession spark, List<String> inputs, Configuration conf, SkippedByRule skipped) {
         List<Row> files = new ArrayList<>();
         List<String> directories = new ArrayList<>();
         for (String input : inputs) {
@@ -47,8 +44,10 @@ public final class InputLister {
                 FileSystem fs = pattern.getFileSystem(conf);
                 FileStatus[] matches = fs.globStatus(pattern);
                 if (matches == null || matches.length == 0) {
-                    throw new ConfigurationException("input does not exist: " + input
-                            + "; check --input (files, directories or globs)");
+                    throw new ConfigurationException(
+                            "input does not exist: "
+                                    + input
+                                    + "; check --input (files, directories or globs)");
                 }
                 for (FileStatus match : matches) {
                     if (match.isDirectory()) {
@@ -68,19 +67,30 @@ public final class InputLister {
                     }
                 }
             } catch (IOException e) {
-                throw new ConfigurationException("cannot list input " + input + ": " + e.getMessage());
+                throw new ConfigurationException(
+                        "cannot list input " + input + ": " + e.getMessage());
             }
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<HadoopConf> hadoop = jsc.broadcast(new HadoopConf(conf));
-        JavaRDD<Row> nested = jsc.parallelize(directories, Math.max(1, Math.min(directories.size(),
-                        4 * spark.sparkContext().defaultParallelism())))
-                .flatMap(dir -> listRecursively(new Path(dir), hadoop.value().get(), skipped));
-        return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), InputColumns.SCHEMA).distinct();
+        JavaRDD<Row> nested =
+                jsc.parallelize(
+                                directories,
+                                Math.max(
+                                        1,
+                                        Math.min(
+                                                directories.size(),
+                                                4 * spark.sparkContext().defaultParallelism())))
+                        .flatMap(
+                                dir ->
+                                        listRecursively(
+                                                new Path(dir), hadoop.value().get(), skipped));
+        return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), InputColumns.SCHEMA)
+                .distinct();
     }
 
-    private static Iterator<Row> listRecursively(Path dir, Configuration conf, SkippedByRule skipped)
-            throws IOException {
+    private static Iterator<Row> listRecursively(
+            Path dir, Configuration conf, SkippedByRule skipped) throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
         int depth = dir.depth();
         List<Row> rows = new ArrayList<>();
@@ -110,6 +120,7 @@ public final class InputLister {
     }
 
     private static Row row(FileStatus f) {
-        return RowFactory.create(f.getPath().toString(), f.getLen(), new Timestamp(f.getModificationTime()));
+        return RowFactory.create(
+                f.getPath().toString(), f.getLen(), new Timestamp(f.getModificationTime()));
     }
 }

@@ -1,8 +1,7 @@
 package dev.ser.jobs.input;
 
-import dev.ser.jobs.spark.HadoopConf;
-
 import dev.ser.jobs.config.ConfigurationException;
+import dev.ser.jobs.spark.HadoopConf;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -26,43 +25,55 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Lists the recordings a manifest names: a CSV file (with a header line) or a Parquet file or
- * directory, with a {@code path} column and any others, which are carried through to the
- * output rows so results join back to the user's own ids. Relative paths are resolved
- * against the manifest's directory. Files are looked up by tasks; one that does not exist is
- * still listed, and becomes an error row.
+ * directory, with a {@code path} column and any others, which are carried through to the output
+ * rows so results join back to the user's own ids. Relative paths are resolved against the
+ * manifest's directory. Files are looked up by tasks; one that does not exist is still listed, and
+ * becomes an error row.
  */
 public final class ManifestLister {
     static final String PATH = "path";
 
-    private ManifestLister() {
-    }
+    private ManifestLister() {}
 
     /**
      * The manifest's recordings as listing rows, followed by its other columns.
      *
      * @param outputColumns the columns the job writes, which a manifest column must not shadow
      */
-    public static Dataset<Row> list(SparkSession spark, String manifest, Configuration conf,
-                                    List<String> outputColumns) {
+    public static Dataset<Row> list(
+            SparkSession spark, String manifest, Configuration conf, List<String> outputColumns) {
         Path file = new Path(manifest);
         Dataset<Row> rows;
         try {
             FileSystem fs = file.getFileSystem(conf);
             if (!fs.exists(file)) {
-                throw new ConfigurationException("manifest " + manifest + " does not exist; check --manifest");
+                throw new ConfigurationException(
+                        "manifest " + manifest + " does not exist; check --manifest");
             }
             boolean parquet = manifest.endsWith(".parquet") || fs.getFileStatus(file).isDirectory();
-            rows = parquet ? spark.read().parquet(manifest)
-                    : spark.read().option("header", "true").option("mode", "FAILFAST").csv(manifest);
+            rows =
+                    parquet
+                            ? spark.read().parquet(manifest)
+                            : spark.read()
+                                    .option("header", "true")
+                                    .option("mode", "FAILFAST")
+                                    .csv(manifest);
             file = fs.makeQualified(file);
         } catch (IOException e) {
-            throw new ConfigurationException("cannot read manifest " + manifest + ": " + e.getMessage());
+            throw new ConfigurationException(
+                    "cannot read manifest " + manifest + ": " + e.getMessage());
         }
         StructType schema = rows.schema();
         if (!Arrays.asList(schema.fieldNames()).contains(PATH)) {
-            throw new ConfigurationException("manifest " + manifest + " has no '" + PATH + "' column (its columns: "
-                    + String.join(", ", schema.fieldNames()) + "); name the recordings' column 'path'"
-                    + (manifest.endsWith(".parquet") ? "" : " in the CSV's header line"));
+            throw new ConfigurationException(
+                    "manifest "
+                            + manifest
+                            + " has no '"
+                            + PATH
+                            + "' column (its columns: "
+                            + String.join(", ", schema.fieldNames())
+                            + "); name the recordings' column 'path'"
+                            + (manifest.endsWith(".parquet") ? "" : " in the CSV's header line"));
         }
         Set<String> taken = new TreeSet<>(outputColumns);
         List<StructField> extras = new ArrayList<>();
@@ -71,8 +82,13 @@ public final class ManifestLister {
                 continue;
             }
             if (taken.contains(f.name()) || InputColumns.isListingColumn(f.name())) {
-                throw new ConfigurationException("manifest column '" + f.name() + "' has the name of a column the job"
-                        + " writes; rename it (taken: " + String.join(", ", taken) + ", length)");
+                throw new ConfigurationException(
+                        "manifest column '"
+                                + f.name()
+                                + "' has the name of a column the job"
+                                + " writes; rename it (taken: "
+                                + String.join(", ", taken)
+                                + ", length)");
             }
             extras.add(f);
         }
@@ -83,8 +99,9 @@ public final class ManifestLister {
         List<String> columns = new ArrayList<>();
         columns.add(PATH);
         extras.forEach(f -> columns.add(f.name()));
-        Broadcast<HadoopConf> hadoop = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .broadcast(new HadoopConf(conf));
+        Broadcast<HadoopConf> hadoop =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .broadcast(new HadoopConf(conf));
         return rows.selectExpr(columns.stream().map(c -> "`" + c + "`").toArray(String[]::new))
                 .map(new Stat(hadoop, file.getParent().toString()), Encoders.row(listing));
     }

@@ -3,10 +3,10 @@ package dev.ser.jobs.prepare;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.corpus.CorpusSpec;
 import dev.ser.jobs.corpus.LabelledCorpus;
-import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.spark.OutputDirectory;
 import dev.ser.pipeline.FrontEndSettings;
 import dev.ser.pipeline.ScoringConfig;
 import dev.ser.pipeline.SpeechFrontEnd;
@@ -31,44 +31,54 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The prepare job: labelled corpora in, training windows out. Each 4-class clip goes through
- * the serving pipeline's own decoding, VAD, windowing and preprocessing, and every window is
- * zero-padded (or cut) to the window length, as the study trains. The front end is built by
- * {@link SpeechFrontEnd}, as scoring builds it, from the run's settings ({@code --conf}: the
- * detector, its region rules, the hop). Writes {@code OUT/shards/*.npy} (int16 [windows,
- * samples]), {@code OUT/index.jsonl} (one line per window, or per clip that gave none) and
- * {@code OUT/prepare.json} (the front end's settings, which the trainer copies into the
- * model's manifest as {@code front_end}, the run's settings and the counts).
+ * The prepare job: labelled corpora in, training windows out. Each 4-class clip goes through the
+ * serving pipeline's own decoding, VAD, windowing and preprocessing, and every window is
+ * zero-padded (or cut) to the window length, as the study trains. The front end is built by {@link
+ * SpeechFrontEnd}, as scoring builds it, from the run's settings ({@code --conf}: the detector, its
+ * region rules, the hop). Writes {@code OUT/shards/*.npy} (int16 [windows, samples]), {@code
+ * OUT/index.jsonl} (one line per window, or per clip that gave none) and {@code OUT/prepare.json}
+ * (the front end's settings, which the trainer copies into the model's manifest as {@code
+ * front_end}, the run's settings and the counts).
  */
 public final class PrepareJob {
-    static final StructType INDEX = new StructType()
-            .add("shard", DataTypes.StringType, true)
-            .add("row", DataTypes.IntegerType, false)
-            .add("path", DataTypes.StringType, false)
-            .add("corpus", DataTypes.StringType, false)
-            .add("speaker", DataTypes.StringType, false)
-            .add("gender", DataTypes.StringType, false)
-            .add("fold", DataTypes.IntegerType, false)
-            .add("label", DataTypes.StringType, false)
-            .add("corpus_label", DataTypes.StringType, false)
-            .add("window", DataTypes.IntegerType, false)
-            .add("speech_seconds", DataTypes.DoubleType, false)
-            .add("status", DataTypes.StringType, false)
-            .add("error", DataTypes.StringType, true);
+    static final StructType INDEX =
+            new StructType()
+                    .add("shard", DataTypes.StringType, true)
+                    .add("row", DataTypes.IntegerType, false)
+                    .add("path", DataTypes.StringType, false)
+                    .add("corpus", DataTypes.StringType, false)
+                    .add("speaker", DataTypes.StringType, false)
+                    .add("gender", DataTypes.StringType, false)
+                    .add("fold", DataTypes.IntegerType, false)
+                    .add("label", DataTypes.StringType, false)
+                    .add("corpus_label", DataTypes.StringType, false)
+                    .add("window", DataTypes.IntegerType, false)
+                    .add("speech_seconds", DataTypes.DoubleType, false)
+                    .add("status", DataTypes.StringType, false)
+                    .add("error", DataTypes.StringType, true);
 
-    private PrepareJob() {
-    }
+    private PrepareJob() {}
 
-    /** The study's window length and preprocessing, which the trainer writes into the model's manifest. */
+    /**
+     * The study's window length and preprocessing, which the trainer writes into the model's
+     * manifest.
+     */
     public static final double WINDOW_SECONDS = 8.0;
 
-    public static ObjectNode run(SparkSession spark, List<CorpusSpec> specs, int folds, String output,
-                                 boolean overwrite, JobSettings settings) throws IOException {
+    public static ObjectNode run(
+            SparkSession spark,
+            List<CorpusSpec> specs,
+            int folds,
+            String output,
+            boolean overwrite,
+            JobSettings settings)
+            throws IOException {
         PreprocessingConfig preprocessing = PreprocessingConfig.STUDY;
         double windowSeconds = WINDOW_SECONDS;
         ScoringConfig scoring = settings.scoring();
         // built here first so that a bad detector setting fails on the driver, once
-        FrontEndSettings frontEnd = SpeechFrontEnd.forTraining(windowSeconds, preprocessing, scoring).settings();
+        FrontEndSettings frontEnd =
+                SpeechFrontEnd.forTraining(windowSeconds, preprocessing, scoring).settings();
         List<LabelledCorpus> corpora = LabelledCorpus.read(specs, folds);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Path out = new Path(output);
@@ -76,10 +86,21 @@ public final class PrepareJob {
         List<Row> clipRows = LabelledCorpus.clipRows(corpora);
         Map<String, String> conf = new HashMap<>();
         hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));
-        int partitions = Math.max(1, Math.min(clipRows.size(), 4 * spark.sparkContext().defaultParallelism()));
-        Dataset<Row> index = spark.createDataFrame(clipRows, LabelledCorpus.CLIPS).repartition(partitions)
-                .mapPartitions(new PreparePartition(out.toString(), conf, preprocessing, windowSeconds, scoring),
-                        Encoders.row(INDEX));
+        int partitions =
+                Math.max(
+                        1,
+                        Math.min(clipRows.size(), 4 * spark.sparkContext().defaultParallelism()));
+        Dataset<Row> index =
+                spark.createDataFrame(clipRows, LabelledCorpus.CLIPS)
+                        .repartition(partitions)
+                        .mapPartitions(
+                                new PreparePartition(
+                                        out.toString(),
+                                        conf,
+                                        preprocessing,
+                                        windowSeconds,
+                                        scoring),
+                                Encoders.row(INDEX));
         List<Row> rows = index.collectAsList();
 
         ObjectMapper json = new ObjectMapper();
@@ -95,20 +116,26 @@ public final class PrepareJob {
                 String corpus = r.getAs("corpus");
                 String status = r.getAs("status");
                 if (status.equals("ok")) {
-                    windowsByCorpusLabel.computeIfAbsent(corpus, k -> new TreeMap<>())
+                    windowsByCorpusLabel
+                            .computeIfAbsent(corpus, k -> new TreeMap<>())
                             .merge(r.<String>getAs("label"), 1, Integer::sum);
                 } else {
-                    skipped.computeIfAbsent(corpus, k -> new TreeMap<>()).merge(status, 1, Integer::sum);
+                    skipped.computeIfAbsent(corpus, k -> new TreeMap<>())
+                            .merge(status, 1, Integer::sum);
                 }
             }
         }
         ObjectNode meta = json.createObjectNode();
-        meta.put("sample_rate", SpeechWindowing.SAMPLE_RATE).put("window_seconds", windowSeconds)
-                .put("padding", "zero_pad_to_window").put("sample_format", "int16 / 32767");
+        meta.put("sample_rate", SpeechWindowing.SAMPLE_RATE)
+                .put("window_seconds", windowSeconds)
+                .put("padding", "zero_pad_to_window")
+                .put("sample_format", "int16 / 32767");
         meta.set("labels", json.valueToTree(EmotionClass.LABELS));
         ObjectNode pre = meta.putObject("preprocessing");
-        pre.put("trim_top_db", preprocessing.trimTopDb()).put("trim_frame_length", preprocessing.trimFrameLength())
-                .put("trim_hop_length", preprocessing.trimHopLength()).put("pre_emphasis", preprocessing.preEmphasis())
+        pre.put("trim_top_db", preprocessing.trimTopDb())
+                .put("trim_frame_length", preprocessing.trimFrameLength())
+                .put("trim_hop_length", preprocessing.trimHopLength())
+                .put("pre_emphasis", preprocessing.preEmphasis())
                 .put("peak_normalize", preprocessing.peakNormalize());
         meta.set("front_end", json.valueToTree(frontEnd.toMap()));
         meta.set("settings", json.valueToTree(settings.effective()));
@@ -118,8 +145,12 @@ public final class PrepareJob {
             n.put("root", c.spec().root().toString()).put("folds", c.foldCount());
             n.set("reader_options", json.valueToTree(c.listing().options()));
             n.set("fold_speakers", json.valueToTree(speakersByFold(c.folds())));
-            n.set("windows_by_label", json.valueToTree(windowsByCorpusLabel.getOrDefault(c.name(), Map.of())));
-            n.set("clips_without_windows", json.valueToTree(skipped.getOrDefault(c.name(), Map.of())));
+            n.set(
+                    "windows_by_label",
+                    json.valueToTree(windowsByCorpusLabel.getOrDefault(c.name(), Map.of())));
+            n.set(
+                    "clips_without_windows",
+                    json.valueToTree(skipped.getOrDefault(c.name(), Map.of())));
             n.set("excluded_by_label", json.valueToTree(c.listing().excludedByCorpusLabel()));
         }
         try (OutputStream o = fs.create(new Path(out, "prepare.json"), true)) {

@@ -5,8 +5,8 @@ import dev.ser.jobs.spark.TaskResources;
 import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.ScoringConfig;
 import dev.ser.pipeline.SpeechFrontEnd;
-import dev.ser.pipeline.audio.UnsupportedAudioException;
 import dev.ser.pipeline.SpeechWindowing;
+import dev.ser.pipeline.audio.UnsupportedAudioException;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
 import dev.ser.pipeline.preprocess.Preprocessor;
 import dev.ser.pipeline.window.Window;
@@ -27,10 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cuts one partition's labelled clips into training windows with the serving pipeline's own
- * code (decoding, resampling, VAD, windowing, preprocessing), writes them as one .npy shard,
- * and returns an index row per window (or one row with status no_speech/error per clip that
- * gave none).
+ * Cuts one partition's labelled clips into training windows with the serving pipeline's own code
+ * (decoding, resampling, VAD, windowing, preprocessing), writes them as one .npy shard, and returns
+ * an index row per window (or one row with status no_speech/error per clip that gave none).
  */
 final class PreparePartition implements MapPartitionsFunction<Row, Row> {
     private static final Logger LOG = LoggerFactory.getLogger(PreparePartition.class);
@@ -42,8 +41,12 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
     private final double windowSeconds;
     private final ScoringConfig scoring;
 
-    PreparePartition(String outputDir, Map<String, String> hadoopConf, PreprocessingConfig preprocessing,
-                     double windowSeconds, ScoringConfig scoring) {
+    PreparePartition(
+            String outputDir,
+            Map<String, String> hadoopConf,
+            PreprocessingConfig preprocessing,
+            double windowSeconds,
+            ScoringConfig scoring) {
         this.outputDir = outputDir;
         this.hadoopConf = hadoopConf;
         this.preprocessing = preprocessing;
@@ -72,12 +75,14 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
                 String error = null;
                 List<InputStream> opened = new ArrayList<>(1);
                 try {
-                    windowing.cut(() -> {
-                        Path p = new Path(URI.create(path));
-                        InputStream in = resources.track(p.getFileSystem(conf).open(p));
-                        opened.add(in);
-                        return in;
-                    }, windows::add);
+                    windowing.cut(
+                            () -> {
+                                Path p = new Path(URI.create(path));
+                                InputStream in = resources.track(p.getFileSystem(conf).open(p));
+                                opened.add(in);
+                                return in;
+                            },
+                            windows::add);
                 } catch (IOException | UnsupportedAudioException e) {
                     status = "error";
                     error = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -111,14 +116,26 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
         return index.iterator();
     }
 
-    private static Row row(Row clip, String shard, int shardRow, int window, double speech, String status,
-                           String error) {
-        RowBuilder row = new RowBuilder(PrepareJob.INDEX).set("shard", shard).set("row", shardRow).set("window", window)
-                .set("speech_seconds", speech).set("status", status).set("error", error);
-        for (String column : List.of("path", "corpus", "speaker", "gender", "fold", "label", "corpus_label")) {
+    private static Row row(
+            Row clip,
+            String shard,
+            int shardRow,
+            int window,
+            double speech,
+            String status,
+            String error) {
+        RowBuilder row =
+                new RowBuilder(PrepareJob.INDEX)
+                        .set("shard", shard)
+                        .set("row", shardRow)
+                        .set("window", window)
+                        .set("speech_seconds", speech)
+                        .set("status", status)
+                        .set("error", error);
+        for (String column :
+                List.of("path", "corpus", "speaker", "gender", "fold", "label", "corpus_label")) {
             row.set(column, clip.getAs(column));
         }
         return row.build();
     }
-
 }

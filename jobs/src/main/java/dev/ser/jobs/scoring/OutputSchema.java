@@ -10,25 +10,25 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import scala.jdk.javaapi.CollectionConverters;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The score job's tables. Probabilities are a struct with one field per model label, so
- * Spark SQL reads them by name: {@code probabilities.anger}.
+ * The score job's tables. Probabilities are a struct with one field per model label, so Spark SQL
+ * reads them by name: {@code probabilities.anger}.
  */
 public final class OutputSchema {
-    private OutputSchema() {
-    }
+    private OutputSchema() {}
 
     public static StructType probabilities(List<String> labels) {
-        StructField[] fields = labels.stream()
-                .map(l -> new StructField(l, DataTypes.FloatType, false, Metadata.empty()))
-                .toArray(StructField[]::new);
+        StructField[] fields =
+                labels.stream()
+                        .map(l -> new StructField(l, DataTypes.FloatType, false, Metadata.empty()))
+                        .toArray(StructField[]::new);
         return new StructType(fields);
     }
 
@@ -49,27 +49,31 @@ public final class OutputSchema {
 
     /** The same, followed by the columns a manifest carries. */
     public static StructType scored(List<String> labels, StructField[] extras) {
-        StructType t = new StructType()
-                .add("path", DataTypes.StringType, false)
-                .add("recording_id", DataTypes.StringType, false)
-                .add("status", DataTypes.StringType, false)
-                .add("error", DataTypes.StringType, true)
-                .add("duration_seconds", DataTypes.DoubleType, true)
-                .add("speech_seconds", DataTypes.DoubleType, true)
-                .add("window_count", DataTypes.IntegerType, false)
-                .add("source_sample_rate", DataTypes.IntegerType, true)
-                .add("source_channels", DataTypes.IntegerType, true)
-                .add("size_bytes", DataTypes.LongType, false)
-                .add("modification_time", DataTypes.TimestampType, true)
-                .add("probabilities", probabilities(labels), true)
-                .add("emotion", DataTypes.StringType, true)
-                .add("confidence", DataTypes.DoubleType, true)
-                .add("arousal", DataTypes.StringType, true)
-                .add("model_name", DataTypes.StringType, false)
-                .add("model_sha256", DataTypes.StringType, false)
-                .add("model_trained", DataTypes.BooleanType, false)
-                .add("run_id", DataTypes.StringType, false)
-                .add("windows", DataTypes.createArrayType((DataType) window(labels), false), false);
+        StructType t =
+                new StructType()
+                        .add("path", DataTypes.StringType, false)
+                        .add("recording_id", DataTypes.StringType, false)
+                        .add("status", DataTypes.StringType, false)
+                        .add("error", DataTypes.StringType, true)
+                        .add("duration_seconds", DataTypes.DoubleType, true)
+                        .add("speech_seconds", DataTypes.DoubleType, true)
+                        .add("window_count", DataTypes.IntegerType, false)
+                        .add("source_sample_rate", DataTypes.IntegerType, true)
+                        .add("source_channels", DataTypes.IntegerType, true)
+                        .add("size_bytes", DataTypes.LongType, false)
+                        .add("modification_time", DataTypes.TimestampType, true)
+                        .add("probabilities", probabilities(labels), true)
+                        .add("emotion", DataTypes.StringType, true)
+                        .add("confidence", DataTypes.DoubleType, true)
+                        .add("arousal", DataTypes.StringType, true)
+                        .add("model_name", DataTypes.StringType, false)
+                        .add("model_sha256", DataTypes.StringType, false)
+                        .add("model_trained", DataTypes.BooleanType, false)
+                        .add("run_id", DataTypes.StringType, false)
+                        .add(
+                                "windows",
+                                DataTypes.createArrayType((DataType) window(labels), false),
+                                false);
         for (StructField f : extras) {
             t = t.add(f.name(), f.dataType(), true);
         }
@@ -80,38 +84,59 @@ public final class OutputSchema {
      * One scored row of {@code schema} (a {@link #scored} schema): the recording's result, the
      * model and run, its windows, and the listing row's extra (manifest) columns by name.
      */
-    public static Row scoredRow(StructType schema, Row listed, String path, long size, Object modified,
-                                RecordingResult r, ModelPackage model, String runId) {
+    public static Row scoredRow(
+            StructType schema,
+            Row listed,
+            String path,
+            long size,
+            Object modified,
+            RecordingResult r,
+            ModelPackage model,
+            String runId) {
         ModelManifest manifest = model.manifest();
         boolean ok = r.emotion() != null;
         List<Row> windows = new ArrayList<>(r.windows().size());
         for (WindowScore w : r.windows()) {
-            windows.add(RowFactory.create(w.index(), w.startSeconds(), w.endSeconds(), w.speechSeconds(),
-                    probabilities(w.probabilities())));
+            windows.add(
+                    RowFactory.create(
+                            w.index(),
+                            w.startSeconds(),
+                            w.endSeconds(),
+                            w.speechSeconds(),
+                            probabilities(w.probabilities())));
         }
-        RowBuilder row = new RowBuilder(schema)
-                .set("path", path)
-                .set("recording_id", RecordingId.of(path))
-                .set("status", r.status().label())
-                .set("error", r.error())
-                .set("duration_seconds", finite(r.durationSeconds()))
-                .set("speech_seconds", finite(r.speechSeconds()))
-                .set("window_count", r.windows().size())
-                .set("source_sample_rate", r.sourceSampleRate() > 0 ? r.sourceSampleRate() : null)
-                .set("source_channels", r.sourceChannels() > 0 ? r.sourceChannels() : null)
-                .set("size_bytes", size)
-                .set("modification_time", modified)
-                .set("probabilities", ok ? probabilities(r.emotion().probabilities()) : null)
-                .set("emotion", ok ? r.emotion().emotion() : null)
-                .set("confidence", ok ? r.emotion().confidence() : null)
-                .set("arousal", ok ? r.emotion().arousal() : null)
-                .set("model_name", manifest.displayName())
-                .set("model_sha256", model.sha256())
-                .set("model_trained", manifest.trained())
-                .set("run_id", runId)
-                .set("windows", CollectionConverters.asScala(windows)); // Spark's Row arrays are Scala Seqs
+        RowBuilder row =
+                new RowBuilder(schema)
+                        .set("path", path)
+                        .set("recording_id", RecordingId.of(path))
+                        .set("status", r.status().label())
+                        .set("error", r.error())
+                        .set("duration_seconds", finite(r.durationSeconds()))
+                        .set("speech_seconds", finite(r.speechSeconds()))
+                        .set("window_count", r.windows().size())
+                        .set(
+                                "source_sample_rate",
+                                r.sourceSampleRate() > 0 ? r.sourceSampleRate() : null)
+                        .set("source_channels", r.sourceChannels() > 0 ? r.sourceChannels() : null)
+                        .set("size_bytes", size)
+                        .set("modification_time", modified)
+                        .set(
+                                "probabilities",
+                                ok ? probabilities(r.emotion().probabilities()) : null)
+                        .set("emotion", ok ? r.emotion().emotion() : null)
+                        .set("confidence", ok ? r.emotion().confidence() : null)
+                        .set("arousal", ok ? r.emotion().arousal() : null)
+                        .set("model_name", manifest.displayName())
+                        .set("model_sha256", model.sha256())
+                        .set("model_trained", manifest.trained())
+                        .set("run_id", runId)
+                        .set(
+                                "windows",
+                                CollectionConverters.asScala(
+                                        windows)); // Spark's Row arrays are Scala Seqs
         for (String column : schema.fieldNames()) {
-            if (listed.schema().getFieldIndex(column).isDefined() && !InputColumns.isListingColumn(column)) {
+            if (listed.schema().getFieldIndex(column).isDefined()
+                    && !InputColumns.isListingColumn(column)) {
                 row.set(column, listed.getAs(column));
             }
         }

@@ -11,12 +11,13 @@ import java.util.HexFormat;
  * joins {@code recordings} to {@code windows} without carrying the path twice.
  */
 public final class RecordingId {
-    private RecordingId() {
-    }
+    private RecordingId() {}
 
     public static String of(String path) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
+            byte[] d =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(path.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);

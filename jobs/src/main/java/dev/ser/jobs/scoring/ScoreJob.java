@@ -1,9 +1,5 @@
 package dev.ser.jobs.scoring;
 
-import dev.ser.jobs.input.InputLister;
-import dev.ser.jobs.input.ManifestLister;
-import dev.ser.jobs.input.SkippedByRule;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -13,8 +9,11 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.ser.jobs.spark.OutputDirectory;
 import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.input.InputLister;
+import dev.ser.jobs.input.ManifestLister;
+import dev.ser.jobs.input.SkippedByRule;
+import dev.ser.jobs.spark.OutputDirectory;
 import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
@@ -32,18 +31,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The score job: list the inputs (directories in parallel, or a manifest), leave out those an
- * earlier run scored when incremental, spread the recordings over tasks, score each partition
- * with the executor's model session, and write {@code OUT/recordings/} and
- * {@code OUT/windows/} (a {@code run_id=} partition per run), then {@code OUT/inputs/} (the
- * ledger of scored inputs) and {@code OUT/summary.json}.
+ * earlier run scored when incremental, spread the recordings over tasks, score each partition with
+ * the executor's model session, and write {@code OUT/recordings/} and {@code OUT/windows/} (a
+ * {@code run_id=} partition per run), then {@code OUT/inputs/} (the ledger of scored inputs) and
+ * {@code OUT/summary.json}.
  */
 public final class ScoreJob {
     private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
     /** Recordings per output file (windows follow their recordings). */
     private static final long ROWS_PER_FILE = 100_000;
 
-    private ScoreJob() {
-    }
+    private ScoreJob() {}
 
     public static ScoreSummary run(SparkSession spark, ScoreRequest request, JobSettings settings) {
         long started = System.nanoTime();
@@ -52,14 +51,25 @@ public final class ScoreJob {
         ModelManifest manifest = model.manifest();
         RecordingScoring.Setup setup = RecordingScoring.check(spark, model, settings);
         OnnxRuntimeOptions options = setup.options();
-        LOG.info("model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
-                manifest.displayName(), model.source(), model.sha256(), manifest.labels(), options.intraOpThreads(),
+        LOG.info(
+                "model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
+                manifest.displayName(),
+                model.source(),
+                model.sha256(),
+                manifest.labels(),
+                options.intraOpThreads(),
                 options.batchSize());
 
         SkippedByRule skippedByRule = SkippedByRule.register(spark.sparkContext());
-        Dataset<Row> listed = request.manifest() != null ? ManifestLister.list(spark, request.manifest(), hadoop,
-                        java.util.Arrays.asList(OutputSchema.scored(java.util.List.of()).fieldNames()))
-                : InputLister.list(spark, request.inputs(), hadoop, skippedByRule);
+        Dataset<Row> listed =
+                request.manifest() != null
+                        ? ManifestLister.list(
+                                spark,
+                                request.manifest(),
+                                hadoop,
+                                java.util.Arrays.asList(
+                                        OutputSchema.scored(java.util.List.of()).fieldNames()))
+                        : InputLister.list(spark, request.inputs(), hadoop, skippedByRule);
         Path out = new Path(request.output());
         Dataset<Row> previous = null;
         if (request.incremental() != null) {
@@ -67,43 +77,96 @@ public final class ScoreJob {
         } else {
             OutputDirectory.prepare(out, hadoop, request.overwrite());
         }
-        ScoredInputs.Key key = request.incremental() == null ? ScoredInputs.Key.STAT : request.incremental();
-        Dataset<Row> keyed = ScoredInputs.keyed(spark, listed, key, hadoop).persist(StorageLevel.MEMORY_AND_DISK());
+        ScoredInputs.Key key =
+                request.incremental() == null ? ScoredInputs.Key.STAT : request.incremental();
+        Dataset<Row> keyed =
+                ScoredInputs.keyed(spark, listed, key, hadoop)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
         long listedCount = keyed.count();
-        Dataset<Row> todo = previous == null ? keyed
-                : ScoredInputs.notScored(keyed, previous, key).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> todo =
+                previous == null
+                        ? keyed
+                        : ScoredInputs.notScored(keyed, previous, key)
+                                .persist(StorageLevel.MEMORY_AND_DISK());
         long count = previous == null ? listedCount : todo.count();
         long skipped = listedCount - count;
         if (request.incremental() != null) {
-            LOG.info("incremental run: {} listed input(s), {} scored before with this model and skipped", listedCount,
+            LOG.info(
+                    "incremental run: {} listed input(s), {} scored before with this model and skipped",
+                    listedCount,
                     skipped);
         }
         Dataset<Row> files = todo.drop(ScoredInputs.HASH);
         int partitions = RecordingScoring.partitions(spark, count, settings);
-        int outputFiles = (int) Math.max(1, Math.min(partitions, (count + ROWS_PER_FILE - 1) / ROWS_PER_FILE));
-        LOG.info("{} input file(s) in {} partition(s), listed in {} s", count, partitions, seconds(started));
+        int outputFiles =
+                (int)
+                        Math.max(
+                                1,
+                                Math.min(partitions, (count + ROWS_PER_FILE - 1) / ROWS_PER_FILE));
+        LOG.info(
+                "{} input file(s) in {} partition(s), listed in {} s",
+                count,
+                partitions,
+                seconds(started));
 
-        Dataset<Row> scored = RecordingScoring.score(spark, files, partitions, model, options, settings,
-                        request.runId(), hadoop, skippedByRule)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> scored =
+                RecordingScoring.score(
+                                spark,
+                                files,
+                                partitions,
+                                model,
+                                options,
+                                settings,
+                                request.runId(),
+                                hadoop,
+                                skippedByRule)
+                        .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long scoredCount = scored.count(); // scores every recording once, into the cache
             LOG.info("{} recordings scored at {} s", scoredCount, seconds(started));
-            // each run is a partition of its own (run_id=...), beside earlier runs' in incremental mode
-            scored.drop("windows").coalesce(outputFiles).write().mode("append").partitionBy("run_id")
+            // each run is a partition of its own (run_id=...), beside earlier runs' in incremental
+            // mode
+            scored.drop("windows")
+                    .coalesce(outputFiles)
+                    .write()
+                    .mode("append")
+                    .partitionBy("run_id")
                     .parquet(new Path(out, "recordings").toString());
-            scored.coalesce(outputFiles).filter(size(col("windows")).gt(0))
+            scored.coalesce(outputFiles)
+                    .filter(size(col("windows")).gt(0))
                     .select(col("recording_id"), col("run_id"), explode(col("windows")).as("w"))
-                    .select(col("recording_id"), col("w.window_index"), col("w.start_seconds"), col("w.end_seconds"),
-                            col("w.speech_seconds"), col("w.probabilities"), col("run_id"))
-                    .write().mode("append").partitionBy("run_id").parquet(new Path(out, "windows").toString());
-            ScoreSummary summary = summarise(scored, request, skipped, skippedByRule, model, started,
-                    spark.sparkContext().master(), settings, setup);
+                    .select(
+                            col("recording_id"),
+                            col("w.window_index"),
+                            col("w.start_seconds"),
+                            col("w.end_seconds"),
+                            col("w.speech_seconds"),
+                            col("w.probabilities"),
+                            col("run_id"))
+                    .write()
+                    .mode("append")
+                    .partitionBy("run_id")
+                    .parquet(new Path(out, "windows").toString());
+            ScoreSummary summary =
+                    summarise(
+                            scored,
+                            request,
+                            skipped,
+                            skippedByRule,
+                            model,
+                            started,
+                            spark.sparkContext().master(),
+                            settings,
+                            setup);
             if (summary.skippedByRule() > 0) {
-                LOG.info("{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "
-                        + "Hadoop/Spark markers), e.g. {}", summary.skippedByRule(), summary.skippedByRuleSample());
+                LOG.info(
+                        "{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "
+                                + "Hadoop/Spark markers), e.g. {}",
+                        summary.skippedByRule(),
+                        summary.skippedByRuleSample());
             }
-            ScoredInputs.append(todo, out, model.sha256(), request.runId()); // last: marks the run finished
+            ScoredInputs.append(
+                    todo, out, model.sha256(), request.runId()); // last: marks the run finished
             LOG.info("recordings, windows and inputs written at {} s", seconds(started));
             writeSummary(new Path(out, "summary.json"), hadoop, summary); // the latest run's
             writeSummary(new Path(out, "summaries/" + request.runId() + ".json"), hadoop, summary);
@@ -119,9 +182,16 @@ public final class ScoreJob {
         return String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9);
     }
 
-    private static ScoreSummary summarise(Dataset<Row> scored, ScoreRequest request, long skipped,
-                                          SkippedByRule skippedByRule, ModelPackage model, long started, String master,
-                                          JobSettings settings, RecordingScoring.Setup setup) {
+    private static ScoreSummary summarise(
+            Dataset<Row> scored,
+            ScoreRequest request,
+            long skipped,
+            SkippedByRule skippedByRule,
+            ModelPackage model,
+            long started,
+            String master,
+            JobSettings settings,
+            RecordingScoring.Setup setup) {
         long inputs = 0;
         long ok = 0;
         long noSpeech = 0;
@@ -130,11 +200,17 @@ public final class ScoreJob {
         double audio = 0;
         double speech = 0;
         long windows = 0;
-        for (Row r : scored.groupBy("status").agg(count("*").as("recordings"),
-                        sum(when(col("error").startsWith(RecordingResult.INTERNAL_ERROR), 1).otherwise(0)).as("bugs"),
-                        sum("duration_seconds").as("audio"), sum("speech_seconds").as("speech"),
-                        sum("window_count").as("windows"))
-                .collectAsList()) {
+        for (Row r :
+                scored.groupBy("status")
+                        .agg(
+                                count("*").as("recordings"),
+                                sum(when(col("error").startsWith(RecordingResult.INTERNAL_ERROR), 1)
+                                                .otherwise(0))
+                                        .as("bugs"),
+                                sum("duration_seconds").as("audio"),
+                                sum("speech_seconds").as("speech"),
+                                sum("window_count").as("windows"))
+                        .collectAsList()) {
             long n = r.<Long>getAs("recordings");
             inputs += n;
             switch (r.<String>getAs("status")) {
@@ -148,11 +224,26 @@ public final class ScoreJob {
             windows += r.isNullAt(r.fieldIndex("windows")) ? 0 : r.<Long>getAs("windows");
         }
         ModelManifest m = model.manifest();
-        return new ScoreSummary(request.runId(), inputs, skipped, skippedByRule.count(), skippedByRule.sample(), ok,
-                noSpeech, error, internalErrors, audio, speech, windows,
+        return new ScoreSummary(
+                request.runId(),
+                inputs,
+                skipped,
+                skippedByRule.count(),
+                skippedByRule.sample(),
+                ok,
+                noSpeech,
+                error,
+                internalErrors,
+                audio,
+                speech,
+                windows,
                 (System.nanoTime() - started) / 1e9,
-                new ScoreSummary.Model(m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()), master,
-                settings.effective(), setup.frontEnd().toMap(), setup.differsFromTraining());
+                new ScoreSummary.Model(
+                        m.displayName(), model.sha256(), m.trained(), model.source(), m.labels()),
+                master,
+                settings.effective(),
+                setup.frontEnd().toMap(),
+                setup.differsFromTraining());
     }
 
     private static void writeSummary(Path file, Configuration hadoop, ScoreSummary summary) {

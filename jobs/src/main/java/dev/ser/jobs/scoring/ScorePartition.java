@@ -40,21 +40,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores the recordings of one partition with the executor's shared model session: listing
- * rows ({@link InputColumns}, then any columns a manifest carries) in, one scored row per
- * recording out, lazily, so a task holds one recording at a time. Audio is read on the
- * executor through Hadoop's FileSystem; it never passes through the driver. Every stream and
- * archive reader it opens is closed when done, and by a task-completion listener when the task
- * ends first ({@link TaskResources}).
+ * Scores the recordings of one partition with the executor's shared model session: listing rows
+ * ({@link InputColumns}, then any columns a manifest carries) in, one scored row per recording out,
+ * lazily, so a task holds one recording at a time. Audio is read on the executor through Hadoop's
+ * FileSystem; it never passes through the driver. Every stream and archive reader it opens is
+ * closed when done, and by a task-completion listener when the task ends first ({@link
+ * TaskResources}).
  *
- * <p>A listed file that is a tar, tar.gz or zip archive (by content) yields one row per
- * entry, {@code archive!entry}, read in place through the archive readers' limits; an
- * archive that cannot be read at all, or holds no recordings, yields one error row under its
- * own path. The manifest's columns are copied to every row the file yields.
+ * <p>A listed file that is a tar, tar.gz or zip archive (by content) yields one row per entry,
+ * {@code archive!entry}, read in place through the archive readers' limits; an archive that cannot
+ * be read at all, or holds no recordings, yields one error row under its own path. The manifest's
+ * columns are copied to every row the file yields.
  */
 final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 3L;
     private static final Logger LOG = LoggerFactory.getLogger(ScorePartition.class);
+
     /** One scorer per model, options and settings in each executor JVM. */
     private static final Map<String, RecordingScorer> SCORERS = new ConcurrentHashMap<>();
 
@@ -67,9 +68,15 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final SkippedByRule skippedByRule;
     private final StructType output;
 
-    ScorePartition(Broadcast<ModelPackage> model, Broadcast<HadoopConf> hadoopConf, OnnxRuntimeOptions options,
-                   ScoringConfig config, ArchiveLimits limits, String runId, SkippedByRule skippedByRule,
-                   StructType output) {
+    ScorePartition(
+            Broadcast<ModelPackage> model,
+            Broadcast<HadoopConf> hadoopConf,
+            OnnxRuntimeOptions options,
+            ScoringConfig config,
+            ArchiveLimits limits,
+            String runId,
+            SkippedByRule skippedByRule,
+            StructType output) {
         this.model = model;
         this.hadoopConf = hadoopConf;
         this.options = options;
@@ -83,8 +90,10 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> listing) {
         ModelPackage pkg = model.value();
-        RecordingScorer scorer = SCORERS.computeIfAbsent(pkg.identity() + options + config,
-                k -> new RecordingScorer(OrtSessions.emotionModel(pkg, options), config));
+        RecordingScorer scorer =
+                SCORERS.computeIfAbsent(
+                        pkg.identity() + options + config,
+                        k -> new RecordingScorer(OrtSessions.emotionModel(pkg, options), config));
         Configuration conf = hadoopConf.value().get();
         TaskResources resources = TaskResources.forCurrentTask();
         return new Iterator<>() {
@@ -127,7 +136,8 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     }
 
     /** The rows one listed file yields: one for a recording, one per entry for an archive. */
-    private Iterator<Row> rowsOf(Listed file, RecordingScorer scorer, Configuration conf, TaskResources resources) {
+    private Iterator<Row> rowsOf(
+            Listed file, RecordingScorer scorer, Configuration conf, TaskResources resources) {
         String path = file.path;
         InputStream in;
         byte[] head;
@@ -140,7 +150,12 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             head = in.readNBytes(ArchiveFormat.SNIFF_BYTES);
             in.reset();
         } catch (IOException | RuntimeException e) {
-            return one(file, path, file.length, file.modified, RecordingResult.error("cannot read: " + e));
+            return one(
+                    file,
+                    path,
+                    file.length,
+                    file.modified,
+                    RecordingResult.error("cannot read: " + e));
         }
         Optional<ArchiveFormat> archive = ArchiveFormat.sniff(head);
         if (archive.isEmpty()) {
@@ -153,7 +168,9 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             ArchiveReader reader;
             if (archive.get() == ArchiveFormat.ZIP) {
                 resources.close(in);
-                reader = new ZipArchiveReader(new HadoopSeekableChannel(fs.open(p), file.length), limits);
+                reader =
+                        new ZipArchiveReader(
+                                new HadoopSeekableChannel(fs.open(p), file.length), limits);
             } else {
                 reader = new TarArchiveReader(in, archive.get(), limits);
             }
@@ -161,7 +178,8 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             return new ArchiveRows(reader, file, scorer, resources);
         } catch (IOException e) {
             resources.close(in);
-            return one(file, path, file.length, file.modified, RecordingResult.error(e.getMessage()));
+            return one(
+                    file, path, file.length, file.modified, RecordingResult.error(e.getMessage()));
         } catch (RuntimeException e) {
             resources.close(in);
             return one(file, path, file.length, file.modified, internalError(path, e));
@@ -173,7 +191,8 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         return RecordingResult.internalError(bug);
     }
 
-    private Iterator<Row> one(Listed file, String path, long size, Object modified, RecordingResult result) {
+    private Iterator<Row> one(
+            Listed file, String path, long size, Object modified, RecordingResult result) {
         return List.of(row(file, path, size, modified, result)).iterator();
     }
 
@@ -186,7 +205,11 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         private Row next;
         private boolean done;
 
-        ArchiveRows(ArchiveReader reader, Listed file, RecordingScorer scorer, TaskResources resources) {
+        ArchiveRows(
+                ArchiveReader reader,
+                Listed file,
+                RecordingScorer scorer,
+                TaskResources resources) {
             this.reader = reader;
             this.file = file;
             this.scorer = scorer;
@@ -216,30 +239,52 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
                 ArchiveEntry entry = reader.next();
                 if (entry != null) {
                     String name = file.path + "!" + entry.name();
-                    RecordingResult result = entry.rejection() != null ? RecordingResult.error(entry.rejection())
-                            : scorer.score(entry.source(), name);
-                    String afterwards = entry.finish(); // a lying size or a bomb shows once the entry is read
+                    RecordingResult result =
+                            entry.rejection() != null
+                                    ? RecordingResult.error(entry.rejection())
+                                    : scorer.score(entry.source(), name);
+                    String afterwards =
+                            entry.finish(); // a lying size or a bomb shows once the entry is read
                     if (afterwards != null) {
                         result = RecordingResult.error(afterwards);
                     }
-                    Object time = entry.modified() == null ? null : Timestamp.from(entry.modified());
+                    Object time =
+                            entry.modified() == null ? null : Timestamp.from(entry.modified());
                     return row(file, name, entry.size(), time, result);
                 }
                 finish();
                 List<String> skipped = reader.skippedByRule();
                 skipped.forEach(n -> skippedByRule.add(file.path + "!" + n));
-                return reader.entries() > 0 ? null : row(file, file.path, file.length, file.modified,
-                        RecordingResult.error(skipped.isEmpty() ? "archive holds no recordings"
-                                : "archive holds no recordings: its " + skipped.size() + " file entr"
-                                + (skipped.size() == 1 ? "y is" : "ies are")
-                                + " hidden names, __MACOSX or Hadoop/Spark markers (e.g. " + skipped.get(0) + ")"));
+                return reader.entries() > 0
+                        ? null
+                        : row(
+                                file,
+                                file.path,
+                                file.length,
+                                file.modified,
+                                RecordingResult.error(
+                                        skipped.isEmpty()
+                                                ? "archive holds no recordings"
+                                                : "archive holds no recordings: its "
+                                                        + skipped.size()
+                                                        + " file entr"
+                                                        + (skipped.size() == 1 ? "y is" : "ies are")
+                                                        + " hidden names, __MACOSX or Hadoop/Spark markers (e.g. "
+                                                        + skipped.get(0)
+                                                        + ")"));
             } catch (IOException e) {
                 finish();
                 // the archive's own row: its entries so far have theirs
-                return row(file, file.path, file.length, file.modified, RecordingResult.error(e.getMessage()));
+                return row(
+                        file,
+                        file.path,
+                        file.length,
+                        file.modified,
+                        RecordingResult.error(e.getMessage()));
             } catch (RuntimeException e) {
                 finish();
-                return row(file, file.path, file.length, file.modified, internalError(file.path, e));
+                return row(
+                        file, file.path, file.length, file.modified, internalError(file.path, e));
             }
         }
 
@@ -250,6 +295,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     }
 
     private Row row(Listed file, String path, long size, Object modified, RecordingResult result) {
-        return OutputSchema.scoredRow(output, file.row, path, size, modified, result, model.value(), runId);
+        return OutputSchema.scoredRow(
+                output, file.row, path, size, modified, result, model.value(), runId);
     }
 }

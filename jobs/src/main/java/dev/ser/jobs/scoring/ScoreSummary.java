@@ -4,11 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintStream;
 
 /**
- * What {@code OUT/summary.json} holds: the run's counts (rows by status, of the errors those
- * that are bugs rather than bad input, listed files an incremental run skipped as scored
- * before, and files or archive entries skipped as not recordings, with a sample of their
- * names), its audio, its time, its model, and its provenance: the effective {@code ser.*}
- * settings and front end, and how the front end differs from the model's training.
+ * What {@code OUT/summary.json} holds: the run's counts (rows by status, of the errors those that
+ * are bugs rather than bad input, listed files an incremental run skipped as scored before, and
+ * files or archive entries skipped as not recordings, with a sample of their names), its audio, its
+ * time, its model, and its provenance: the effective {@code ser.*} settings and front end, and how
+ * the front end differs from the model's training.
  */
 public record ScoreSummary(
         @JsonProperty("run_id") String runId,
@@ -28,33 +28,53 @@ public record ScoreSummary(
         @JsonProperty("spark_master") String sparkMaster,
         @JsonProperty("settings") java.util.Map<String, String> settings,
         @JsonProperty("front_end") java.util.Map<String, Object> frontEnd,
-        @JsonProperty("front_end_differs_from_training") java.util.List<String> frontEndDiffersFromTraining) {
+        @JsonProperty("front_end_differs_from_training")
+                java.util.List<String> frontEndDiffersFromTraining) {
 
     /** The model that scored the run. */
-    public record Model(@JsonProperty("name") String name, @JsonProperty("sha256") String sha256,
-                        @JsonProperty("trained") boolean trained, @JsonProperty("source") String source,
-                        @JsonProperty("labels") java.util.List<String> labels) {
-    }
+    public record Model(
+            @JsonProperty("name") String name,
+            @JsonProperty("sha256") String sha256,
+            @JsonProperty("trained") boolean trained,
+            @JsonProperty("source") String source,
+            @JsonProperty("labels") java.util.List<String> labels) {}
 
-    /** The run's lines on the console: counts, audio, time and model, then what was skipped and why. */
+    /**
+     * The run's lines on the console: counts, audio, time and model, then what was skipped and why.
+     */
     public void print(PrintStream out, String output, boolean incremental) {
-        out.printf("ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
+        out.printf(
+                "ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
                         + "(%.1f s speech, %d windows) in %.1f s; model %s%n",
-                inputs, ok, noSpeech, error, audioSeconds, speechSeconds, windows, wallSeconds, model.name());
+                inputs,
+                ok,
+                noSpeech,
+                error,
+                audioSeconds,
+                speechSeconds,
+                windows,
+                wallSeconds,
+                model.name());
         if (incremental) {
-            out.printf("  incremental: %d input file(s) scored before with this model, skipped%n", skipped);
+            out.printf(
+                    "  incremental: %d input file(s) scored before with this model, skipped%n",
+                    skipped);
         }
         if (skippedByRule > 0) {
-            out.printf("  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
-                    + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n", skippedByRule,
-                    String.join(", ", skippedByRuleSample));
+            out.printf(
+                    "  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
+                            + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n",
+                    skippedByRule, String.join(", ", skippedByRuleSample));
         }
         if (internalErrors > 0) {
-            out.printf("  internal errors: %d of the error rows are bugs, not bad recordings; their stack traces are "
-                    + "in the log%n", internalErrors);
+            out.printf(
+                    "  internal errors: %d of the error rows are bugs, not bad recordings; their stack traces are "
+                            + "in the log%n",
+                    internalErrors);
         }
         if (!frontEndDiffersFromTraining.isEmpty()) {
-            out.printf("  warning: this run cuts windows otherwise than the model was trained: %s%n",
+            out.printf(
+                    "  warning: this run cuts windows otherwise than the model was trained: %s%n",
                     String.join("; ", frontEndDiffersFromTraining));
         }
         out.printf("  output: %s (run_id=%s)%n", output, runId);

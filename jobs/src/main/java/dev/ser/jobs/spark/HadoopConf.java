@@ -6,9 +6,9 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The driver's Hadoop configuration, shipped to executors. Carried as a plain map because
- * {@link Configuration} is only Writable, and a broadcast under Kryo skips Java's
- * {@code writeObject} hooks.
+ * The driver's Hadoop configuration, shipped to executors. Carried as a plain map because {@link
+ * Configuration} is only Writable, and a broadcast under Kryo skips Java's {@code writeObject}
+ * hooks.
  */
 public final class HadoopConf implements Serializable {
     private static final long serialVersionUID = 2L;

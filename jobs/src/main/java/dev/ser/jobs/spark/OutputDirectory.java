@@ -1,7 +1,6 @@
 package dev.ser.jobs.spark;
 
 import dev.ser.jobs.config.ConfigurationException;
-
 import java.io.IOException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -13,8 +12,7 @@ import org.apache.hadoop.fs.Path;
 
 /** A job's output directory and run id: shared rules for every job. */
 public final class OutputDirectory {
-    private OutputDirectory() {
-    }
+    private OutputDirectory() {}
 
     /**
      * Makes way for a job's output: an existing {@code out} is an error unless {@code overwrite},
@@ -26,8 +24,11 @@ public final class OutputDirectory {
             FileSystem fs = out.getFileSystem(hadoop);
             if (fs.exists(out)) {
                 if (!overwrite) {
-                    throw new ConfigurationException("output " + out + " already exists; choose another --output "
-                            + "or pass --overwrite to replace it");
+                    throw new ConfigurationException(
+                            "output "
+                                    + out
+                                    + " already exists; choose another --output "
+                                    + "or pass --overwrite to replace it");
                 }
                 fs.delete(out, true);
             }
@@ -39,7 +40,9 @@ public final class OutputDirectory {
 
     /** A new run id: UTC time and a random suffix, e.g. {@code 20261122T035513Z-6e59aca1}. */
     public static String newRunId() {
-        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC)) + "-"
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                        .format(ZonedDateTime.now(ZoneOffset.UTC))
+                + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
     }
 }

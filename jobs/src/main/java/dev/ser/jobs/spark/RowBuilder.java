@@ -7,10 +7,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Builds a Spark row by column name against its schema, so that adding or moving a column
- * cannot shift values into the wrong place: a name the schema lacks, or a non-nullable column
- * left unset, fails at once, naming the column. The row carries its schema, so readers get
- * values by name ({@code row.getAs("status")}).
+ * Builds a Spark row by column name against its schema, so that adding or moving a column cannot
+ * shift values into the wrong place: a name the schema lacks, or a non-nullable column left unset,
+ * fails at once, naming the column. The row carries its schema, so readers get values by name
+ * ({@code row.getAs("status")}).
  */
 public final class RowBuilder {
     private final StructType schema;
@@ -28,7 +28,8 @@ public final class RowBuilder {
         try {
             i = schema.fieldIndex(column);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("no column '" + column + "' in " + Arrays.toString(schema.fieldNames()));
+            throw new IllegalArgumentException(
+                    "no column '" + column + "' in " + Arrays.toString(schema.fieldNames()));
         }
         values[i] = value;
         set[i] = true;
@@ -39,7 +40,8 @@ public final class RowBuilder {
         StructField[] fields = schema.fields();
         for (int i = 0; i < fields.length; i++) {
             if (!fields[i].nullable() && (!set[i] || values[i] == null)) {
-                throw new IllegalStateException("column '" + fields[i].name() + "' is not nullable and was not set");
+                throw new IllegalStateException(
+                        "column '" + fields[i].name() + "' is not nullable and was not set");
             }
         }
         return new GenericRowWithSchema(values.clone(), schema);

@@ -8,23 +8,26 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * The streams and archive readers one task has open. Each is closed by its user when done
- * ({@link #close}); whatever is still open when the task ends (finished, failed, killed, or its
- * output abandoned early by a {@code limit}) is closed by a task-completion listener, so no
- * path leaks a file handle or an HDFS stream on a long-lived executor.
+ * The streams and archive readers one task has open. Each is closed by its user when done ({@link
+ * #close}); whatever is still open when the task ends (finished, failed, killed, or its output
+ * abandoned early by a {@code limit}) is closed by a task-completion listener, so no path leaks a
+ * file handle or an HDFS stream on a long-lived executor.
  */
 public final class TaskResources {
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
 
-    private TaskResources() {
-    }
+    private TaskResources() {}
 
-    /** Resources bound to the running task (outside a task, as in a unit test, the caller closes them). */
+    /**
+     * Resources bound to the running task (outside a task, as in a unit test, the caller closes
+     * them).
+     */
     public static TaskResources forCurrentTask() {
         TaskResources resources = new TaskResources();
         TaskContext task = TaskContext.get();
         if (task != null) {
-            task.addTaskCompletionListener((TaskCompletionListener) context -> resources.closeAll());
+            task.addTaskCompletionListener(
+                    (TaskCompletionListener) context -> resources.closeAll());
         }
         return resources;
     }

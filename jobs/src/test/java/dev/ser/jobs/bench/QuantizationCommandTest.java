@@ -10,22 +10,38 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ser quantization}'s bad inputs: one line naming the option, and an existing output kept. */
+/**
+ * {@code ser quantization}'s bad inputs: one line naming the option, and an existing output kept.
+ */
 class QuantizationCommandTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void aMissingModelIsOneLineAndTheExistingOutputIsKept() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("out"));
         Files.writeString(out.resolve("quantization.json"), "{}");
         String tiny = JobTestSupport.projectRoot().resolve("model/tiny-untrained").toString();
-        var run = ser("quantization", "--float", tiny, "--int8", tmp.resolve("no-model").toString(),
-                "--notes", tmp.toString(), "--output", out.toString(), "--overwrite");
+        var run =
+                ser(
+                        "quantization",
+                        "--float",
+                        tiny,
+                        "--int8",
+                        tmp.resolve("no-model").toString(),
+                        "--notes",
+                        tmp.toString(),
+                        "--output",
+                        out.toString(),
+                        "--overwrite");
         assertEquals(2, run.code(), run.err());
-        assertTrue(run.err().startsWith("ser: error: --int8: model directory") && run.err().contains("no-model"),
+        assertTrue(
+                run.err().startsWith("ser: error: --int8: model directory")
+                        && run.err().contains("no-model"),
                 run.err());
         assertEquals(1, run.err().strip().lines().count(), run.err());
-        assertEquals("{}", Files.readString(out.resolve("quantization.json")), "a bad input deletes nothing");
+        assertEquals(
+                "{}",
+                Files.readString(out.resolve("quantization.json")),
+                "a bad input deletes nothing");
     }
 }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's first command: the generated archive shows every status, with no corpus at all. */
 class DemoCommandTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void demoArchiveScoresFiveNotesAndShowsNoSpeechAndError() throws Exception {
@@ -27,8 +26,13 @@ class DemoCommandTest {
         double audio = s.get("audio_seconds").asDouble();
         assertEquals(45 + 95 + 150 + 30 + 70 + 25 + 12, audio, 0.01);
         double speech = s.get("speech_seconds").asDouble();
-        assertTrue(speech > 0.4 * 390 && speech < 0.9 * 390, "speech found in the speaking notes: " + speech);
-        assertEquals("ser-default", s.get("model").get("name").asText(), "the demo uses the bundled default");
+        assertTrue(
+                speech > 0.4 * 390 && speech < 0.9 * 390,
+                "speech found in the speaking notes: " + speech);
+        assertEquals(
+                "ser-default",
+                s.get("model").get("name").asText(),
+                "the demo uses the bundled default");
         assertEquals(true, s.get("model").get("trained").asBoolean());
     }
 }

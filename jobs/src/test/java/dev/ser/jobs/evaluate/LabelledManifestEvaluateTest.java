@@ -18,16 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ser evaluate} on a user's labelled manifest: real nEMO and ASED recordings listed in a
- * CSV with a user's own label names (angry, joyful, calm, down) and speaker ids, mapped with
- * {@code --label-map}; one label left unmapped is counted as excluded.
+ * {@code ser evaluate} on a user's labelled manifest: real nEMO and ASED recordings listed in a CSV
+ * with a user's own label names (angry, joyful, calm, down) and speaker ids, mapped with {@code
+ * --label-map}; one label left unmapped is counted as excluded.
  */
 class LabelledManifestEvaluateTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
-    private static final Map<String, String> USER_LABELS = Map.of("anger", "angry", "happiness", "joyful",
-            "neutral", "calm", "sadness", "down");
+    private static final Map<String, String> USER_LABELS =
+            Map.of("anger", "angry", "happiness", "joyful", "neutral", "calm", "sadness", "down");
 
     @Test
     void evaluatesAManifestWithUsersLabelNames() throws IOException {
@@ -40,7 +39,8 @@ class LabelledManifestEvaluateTest {
                 for (int i = 1; i <= 3; i++) {
                     Path f = nemo.resolve(speaker + "_" + emotion + "_" + i + ".opus");
                     if (Files.exists(f)) {
-                        lines.add(f + "," + USER_LABELS.get(emotion) + ",pl-" + speaker + ",,phone");
+                        lines.add(
+                                f + "," + USER_LABELS.get(emotion) + ",pl-" + speaker + ",,phone");
                         perSpeaker++;
                     }
                 }
@@ -48,23 +48,47 @@ class LabelledManifestEvaluateTest {
         }
         assertTrue(perSpeaker >= 30, "enough nEMO clips: " + perSpeaker);
         try (Stream<Path> s = Files.list(ased.resolve("05Angry"))) {
-            s.sorted().limit(6).forEach(f -> lines.add(f + ",angry,am-" + f.getFileName().toString().substring(12, 14)
-                    + ",m,studio"));
+            s.sorted()
+                    .limit(6)
+                    .forEach(
+                            f ->
+                                    lines.add(
+                                            f
+                                                    + ",angry,am-"
+                                                    + f.getFileName().toString().substring(12, 14)
+                                                    + ",m,studio"));
         }
         lines.add(ased.resolve("01Neutral").toFile().listFiles()[0] + ",bored,am-x,f,studio");
         Path manifest = tmp.resolve("my-notes.csv");
         Files.write(manifest, lines);
 
         Path out = tmp.resolve("eval");
-        var run = ser("evaluate", "--corpus", "manifest", "--root", manifest.toString(),
-                "--label-map", "angry=anger,joyful=happiness,calm=neutral,down=sadness", "--folds", "2",
-                "--output", out.toString());
+        var run =
+                ser(
+                        "evaluate",
+                        "--corpus",
+                        "manifest",
+                        "--root",
+                        manifest.toString(),
+                        "--label-map",
+                        "angry=anger,joyful=happiness,calm=neutral,down=sadness",
+                        "--folds",
+                        "2",
+                        "--output",
+                        out.toString());
         assertEquals(0, run.code(), run.err());
-        JsonNode c = new ObjectMapper().readTree(out.resolve("metrics.json").toFile()).path("corpora").path("my-notes");
+        JsonNode c =
+                new ObjectMapper()
+                        .readTree(out.resolve("metrics.json").toFile())
+                        .path("corpora")
+                        .path("my-notes");
         assertEquals(lines.size() - 1, c.path("clips").path("total").asInt(), c.toString());
         assertEquals(lines.size() - 2, c.path("clips").path("used").asInt(), c.toString());
         assertEquals("{\"bored\":1}", c.path("clips").path("excluded_by_label").toString());
-        assertEquals(lines.size() - 2, c.path("clips").path("scored").asInt(), "every mapped clip is scored");
+        assertEquals(
+                lines.size() - 2,
+                c.path("clips").path("scored").asInt(),
+                "every mapped clip is scored");
         assertTrue(c.path("over_folds").path("ua").path("mean").asDouble() > 0, c.toString());
         // predicted and true class shares, each summing to 1
         double truth = 0;
@@ -76,16 +100,34 @@ class LabelledManifestEvaluateTest {
         assertEquals(1.0, truth, 1e-9);
         assertEquals(1.0, predicted, 1e-9);
         long angry = lines.stream().filter(l -> l.contains(",angry,")).count();
-        assertEquals((double) angry / (lines.size() - 2), c.path("class_shares").path("true").path("anger").asDouble(),
+        assertEquals(
+                (double) angry / (lines.size() - 2),
+                c.path("class_shares").path("true").path("anger").asDouble(),
                 1e-9);
 
-        var unmapped = ser("evaluate", "--corpus", "manifest", "--root", manifest.toString(), "--output",
-                tmp.resolve("x").toString());
+        var unmapped =
+                ser(
+                        "evaluate",
+                        "--corpus",
+                        "manifest",
+                        "--root",
+                        manifest.toString(),
+                        "--output",
+                        tmp.resolve("x").toString());
         assertEquals(2, unmapped.code());
         assertTrue(unmapped.err().contains("--label-map"), unmapped.err());
         assertEquals(1, unmapped.err().strip().lines().count(), unmapped.err());
-        var badMap = ser("evaluate", "--corpus", "manifest", "--root", manifest.toString(), "--label-map", "angry",
-                "--output", tmp.resolve("y").toString());
+        var badMap =
+                ser(
+                        "evaluate",
+                        "--corpus",
+                        "manifest",
+                        "--root",
+                        manifest.toString(),
+                        "--label-map",
+                        "angry",
+                        "--output",
+                        tmp.resolve("y").toString());
         assertEquals(2, badMap.code());
         assertTrue(badMap.err().contains("--label-map: 'angry' is not LABEL=CLASS"), badMap.err());
     }

@@ -14,13 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Wrong configurations of the score job's newer inputs: each is one line that says what is
- * wrong and what to do, exit code 2, and no output left behind. (ScoreJobTest covers an
- * existing output, a missing input or model, unknown settings and options.)
+ * Wrong configurations of the score job's newer inputs: each is one line that says what is wrong
+ * and what to do, exit code 2, and no output left behind. (ScoreJobTest covers an existing output,
+ * a missing input or model, unknown settings and options.)
  */
 class BadConfigurationTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
     Path input;
     Path out;
 
@@ -45,42 +44,103 @@ class BadConfigurationTest {
         Path model = Files.createDirectories(tmp.resolve("model"));
         Path tiny = JobTestSupport.projectRoot().resolve("model/tiny-untrained");
         Files.copy(tiny.resolve("model.onnx"), model.resolve("model.onnx"));
-        Files.writeString(model.resolve("model.json"), Files.readString(tiny.resolve("model.json"))
-                .replace("\"sadness\"", "\"sadness\", \"fear\""));
-        assertOneLine(ser("score", "--input", input.toString(), "--output", out.toString(), "--model", model.toString()),
-                "has 4 classes but the manifest lists 5 labels", "make model.json's labels match");
+        Files.writeString(
+                model.resolve("model.json"),
+                Files.readString(tiny.resolve("model.json"))
+                        .replace("\"sadness\"", "\"sadness\", \"fear\""));
+        assertOneLine(
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        out.toString(),
+                        "--model",
+                        model.toString()),
+                "has 4 classes but the manifest lists 5 labels",
+                "make model.json's labels match");
     }
 
     @Test
     void inputAndManifestTogether() {
-        Run run = ser("score", "--input", input.toString(), "--manifest", "m.csv", "--output", out.toString());
+        Run run =
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--manifest",
+                        "m.csv",
+                        "--output",
+                        out.toString());
         assertEquals(2, run.code());
-        assertTrue(run.err().contains("--input") && run.err().contains("--manifest")
-                && run.err().contains("mutually exclusive"), run.err());
+        assertTrue(
+                run.err().contains("--input")
+                        && run.err().contains("--manifest")
+                        && run.err().contains("mutually exclusive"),
+                run.err());
         assertFalse(Files.exists(out));
     }
 
     @Test
     void aMissingManifest() {
-        assertOneLine(ser("score", "--manifest", tmp.resolve("none.csv").toString(), "--output", out.toString()),
-                "manifest", "does not exist");
+        assertOneLine(
+                ser(
+                        "score",
+                        "--manifest",
+                        tmp.resolve("none.csv").toString(),
+                        "--output",
+                        out.toString()),
+                "manifest",
+                "does not exist");
     }
 
     @Test
     void incrementalWithOverwriteOrAnUnknownKey() {
-        assertOneLine(ser("score", "--input", input.toString(), "--output", out.toString(), "--incremental",
-                "--overwrite"), "--incremental adds to OUT and --overwrite replaces it");
-        assertOneLine(ser("score", "--input", input.toString(), "--output", out.toString(), "--incremental=mtime"),
+        assertOneLine(
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        out.toString(),
+                        "--incremental",
+                        "--overwrite"),
+                "--incremental adds to OUT and --overwrite replaces it");
+        assertOneLine(
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        out.toString(),
+                        "--incremental=mtime"),
                 "--incremental=mtime is not a key");
     }
 
     @Test
     void archiveLimitsOutOfRange() throws Exception {
-        Path conf = Files.writeString(tmp.resolve("limits.properties"), "ser.archive.max-ratio=0.5\n");
-        assertOneLine(ser("score", "--input", input.toString(), "--output", out.toString(), "--conf", conf.toString()),
+        Path conf =
+                Files.writeString(tmp.resolve("limits.properties"), "ser.archive.max-ratio=0.5\n");
+        assertOneLine(
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        conf.toString()),
                 "ser.archive.max-ratio=0.5 must be a number of at least 1");
         Files.writeString(conf, "ser.archive.max-entry-bytes=lots\n");
-        assertOneLine(ser("score", "--input", input.toString(), "--output", out.toString(), "--conf", conf.toString()),
+        assertOneLine(
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        conf.toString()),
                 "ser.archive.max-entry-bytes=lots must be a positive number of bytes");
     }
 }

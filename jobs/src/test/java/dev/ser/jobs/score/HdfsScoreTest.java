@@ -1,11 +1,10 @@
 package dev.ser.jobs.score;
 
-import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.ser;
-import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ser.jobs.GeneratedSpeech;
 import dev.ser.jobs.JobTestSupport.Run;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -24,13 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The score job reading from and writing to a real HDFS: Hadoop's in-process MiniDFSCluster
- * (a NameNode and a DataNode in this JVM). The input holds recordings and a zip archive, which
- * is read by random access through HDFS's positioned reads.
+ * The score job reading from and writing to a real HDFS: Hadoop's in-process MiniDFSCluster (a
+ * NameNode and a DataNode in this JVM). The input holds recordings and a zip archive, which is read
+ * by random access through HDFS's positioned reads.
  */
 class HdfsScoreTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void scoresFromHdfsIntoHdfs() throws Exception {
@@ -41,16 +39,19 @@ class HdfsScoreTest {
             cluster.waitActive();
             FileSystem hdfs = cluster.getFileSystem();
             String root = "hdfs://localhost:" + cluster.getNameNodePort();
-            org.apache.hadoop.fs.Path in = new org.apache.hadoop.fs.Path(root + "/voice-notes/2026-11-22");
+            org.apache.hadoop.fs.Path in =
+                    new org.apache.hadoop.fs.Path(root + "/voice-notes/2026-11-22");
             hdfs.mkdirs(in);
             List<String> ids = List.of("03-01-05-02-01-01-07", "03-01-04-02-01-02-09");
             for (String id : ids) {
-                hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(
-                        GeneratedSpeech.flac(tmp.resolve(id + ".flac"), id.hashCode(), 3.5).toString()),
+                hdfs.copyFromLocalFile(
+                        new org.apache.hadoop.fs.Path(
+                                GeneratedSpeech.flac(tmp.resolve(id + ".flac"), id.hashCode(), 3.5)
+                                        .toString()),
                         new org.apache.hadoop.fs.Path(in, id + ".flac"));
             }
             try (OutputStream o = hdfs.create(new org.apache.hadoop.fs.Path(in, "phone.zip"));
-                 ZipArchiveOutputStream zip = new ZipArchiveOutputStream(o)) {
+                    ZipArchiveOutputStream zip = new ZipArchiveOutputStream(o)) {
                 zip.putArchiveEntry(new ZipArchiveEntry("note.flac"));
                 zip.write(Files.readAllBytes(tmp.resolve(ids.get(0) + ".flac")));
                 zip.closeArchiveEntry();
@@ -62,18 +63,28 @@ class HdfsScoreTest {
             assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + "/summary.json")));
             assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + "/recordings/run_id=hdfs")));
 
-            SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-                    .getOrCreate();
+            SparkSession spark =
+                    SparkSession.builder()
+                            .master("local[1]")
+                            .config("spark.ui.enabled", "false")
+                            .getOrCreate();
             try {
-                Map<String, Row> rows = spark.read().parquet(out + "/recordings").select("path", "status", "emotion")
-                        .collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0), r -> r));
+                Map<String, Row> rows =
+                        spark
+                                .read()
+                                .parquet(out + "/recordings")
+                                .select("path", "status", "emotion")
+                                .collectAsList()
+                                .stream()
+                                .collect(Collectors.toMap(r -> r.getString(0), r -> r));
                 assertEquals(3, rows.size(), rows.keySet().toString());
                 for (Row r : rows.values()) {
                     assertTrue(r.getString(0).startsWith("hdfs://"), r.getString(0));
                     assertEquals("ok", r.getString(1), r.toString());
                 }
                 // the same recording, read plainly and from the zip on HDFS, scores the same
-                assertEquals(rows.get(in + "/" + ids.get(0) + ".flac").getString(2),
+                assertEquals(
+                        rows.get(in + "/" + ids.get(0) + ".flac").getString(2),
                         rows.get(in + "/phone.zip!note.flac").getString(2));
             } finally {
                 spark.stop();

@@ -1,10 +1,9 @@
 package dev.ser.jobs.score;
 
-import dev.ser.jobs.GeneratedSpeech;
-import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ser.jobs.GeneratedSpeech;
 import dev.ser.pipeline.TestArchives;
 import dev.ser.pipeline.TestCodecs;
 import java.io.IOException;
@@ -29,19 +28,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Over two hundred broken and hostile files, generated here, mixed with real RAVDESS
- * recordings: truncations at every depth, zero-length files, random bytes, right magic
- * with garbage after it, WAV and FLAC headers that lie (sample rate 0, 0 channels, absurd
- * sizes and rates), NaN and infinite float samples, single samples, cut compressed files and
- * archives, and ten hours of silence. The score job runs in its own JVM with a small heap
- * (768 MiB, so an allocation driven by a lying header fails the test), succeeds, and writes
- * exactly one row for every input (an archive's entries are its inputs: a row each).
+ * Over two hundred broken and hostile files, generated here, mixed with real RAVDESS recordings:
+ * truncations at every depth, zero-length files, random bytes, right magic with garbage after it,
+ * WAV and FLAC headers that lie (sample rate 0, 0 channels, absurd sizes and rates), NaN and
+ * infinite float samples, single samples, cut compressed files and archives, and ten hours of
+ * silence. The score job runs in its own JVM with a small heap (768 MiB, so an allocation driven by
+ * a lying header fails the test), succeeds, and writes exactly one row for every input (an
+ * archive's entries are its inputs: a row each).
  */
 class HostileInputTest {
     private static final int HEAP_MB = 768;
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void theJobSucceedsWithOneRowPerInputAndABoundedHeap() throws Exception {
@@ -54,28 +52,45 @@ class HostileInputTest {
         Process job = scoreInItsOwnJvm(in, out);
         String log = new String(job.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(job.waitFor(10, TimeUnit.MINUTES), "the job finished");
-        assertEquals(0, job.exitValue(), "the job failed:\n" + log.substring(Math.max(0, log.length() - 6000)));
+        assertEquals(
+                0,
+                job.exitValue(),
+                "the job failed:\n" + log.substring(Math.max(0, log.length() - 6000)));
 
         List<Path> inputs;
         try (Stream<Path> files = Files.walk(in)) {
             inputs = files.filter(Files::isRegularFile).toList();
         }
-        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+        SparkSession spark =
+                SparkSession.builder()
+                        .master("local[1]")
+                        .config("spark.ui.enabled", "false")
+                        .getOrCreate();
         try {
-            List<Row> rows = spark.read().parquet(out.resolve("recordings").toString())
-                    .select("path", "status", "error", "duration_seconds").collectAsList();
+            List<Row> rows =
+                    spark.read()
+                            .parquet(out.resolve("recordings").toString())
+                            .select("path", "status", "error", "duration_seconds")
+                            .collectAsList();
             Map<String, Row> byPath = new HashMap<>();
             Map<String, Integer> perFile = new HashMap<>();
             for (Row r : rows) {
                 String path = Path.of(java.net.URI.create(r.getString(0))).toString();
                 assertTrue(byPath.put(path, r) == null, "two rows for " + path);
-                perFile.merge(path.contains("!") ? path.substring(0, path.indexOf('!')) : path, 1, Integer::sum);
+                perFile.merge(
+                        path.contains("!") ? path.substring(0, path.indexOf('!')) : path,
+                        1,
+                        Integer::sum);
             }
             // a file that is not an archive has exactly one row; an archive one per entry it yields
-            assertEquals(inputs.stream().map(Path::toString).collect(Collectors.toSet()), perFile.keySet());
+            assertEquals(
+                    inputs.stream().map(Path::toString).collect(Collectors.toSet()),
+                    perFile.keySet());
             for (var f : perFile.entrySet()) {
                 boolean archive = f.getKey().endsWith(".zip") || f.getKey().endsWith(".tar.gz");
-                assertTrue(archive ? f.getValue() >= 1 : f.getValue() == 1, f.getKey() + ": " + f.getValue() + " rows");
+                assertTrue(
+                        archive ? f.getValue() >= 1 : f.getValue() == 1,
+                        f.getKey() + ": " + f.getValue() + " rows");
             }
             for (String name : real) {
                 Row r = byPath.get(in.resolve(name).toString());
@@ -85,11 +100,14 @@ class HostileInputTest {
             assertEquals("no_speech", silence.getString(1), String.valueOf(silence.getString(2)));
             assertEquals(36_000, silence.getDouble(3), 1.0);
             long errors = rows.stream().filter(r -> r.getString(1).equals("error")).count();
-            System.out.printf("hostile corpus: %d inputs (%d real), %d error rows, %d other rows%n", inputs.size(),
-                    real.size(), errors, rows.size() - errors);
+            System.out.printf(
+                    "hostile corpus: %d inputs (%d real), %d error rows, %d other rows%n",
+                    inputs.size(), real.size(), errors, rows.size() - errors);
             for (Row r : rows) {
                 if (r.getString(1).equals("error")) {
-                    assertTrue(r.getString(2) != null && !r.getString(2).isBlank(), r.getString(0) + " has no reason");
+                    assertTrue(
+                            r.getString(2) != null && !r.getString(2).isBlank(),
+                            r.getString(0) + " has no reason");
                 }
             }
         } finally {
@@ -98,22 +116,44 @@ class HostileInputTest {
     }
 
     private static Process scoreInItsOwnJvm(Path in, Path out) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP_MB + "m", "-XX:+ExitOnOutOfMemoryError"));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx" + HEAP_MB + "m",
+                                "-XX:+ExitOnOutOfMemoryError"));
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.") || arg.startsWith("-Dio.netty")) {
+            if (arg.startsWith("--add-opens")
+                    || arg.startsWith("-Djdk.")
+                    || arg.startsWith("-Dio.netty")) {
                 cmd.add(arg);
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.ser.jobs.Ser", "score", "--master",
-                "local[2]", "--input", in.toString(), "--output", out.toString()));
+        cmd.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.ser.jobs.Ser",
+                        "score",
+                        "--master",
+                        "local[2]",
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        out.toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     private static List<String> realRecordings(Path in) throws IOException {
         List<String> names = new ArrayList<>();
-        for (String id : List.of("03-01-05-02-01-01-07", "03-01-03-01-02-02-08", "03-01-04-02-01-02-09",
-                "03-01-06-01-02-01-10", "03-01-02-02-01-01-11", "03-01-07-02-02-02-12")) {
+        for (String id :
+                List.of(
+                        "03-01-05-02-01-01-07",
+                        "03-01-03-01-02-02-08",
+                        "03-01-04-02-01-02-09",
+                        "03-01-06-01-02-01-10",
+                        "03-01-02-02-01-01-11",
+                        "03-01-07-02-02-02-12")) {
             GeneratedSpeech.flac(in.resolve(id + ".flac"), id.hashCode(), 3.5);
             names.add(id + ".flac");
         }
@@ -124,12 +164,16 @@ class HostileInputTest {
 
     /** Writes the bad files; returns how many. */
     private static int hostileFiles(Path dir) throws Exception {
-        byte[] wav = Files.readAllBytes(GeneratedSpeech.wav(dir.resolve("source.wav.tmp"), 48, 3.5, 48_000, 1));
+        byte[] wav =
+                Files.readAllBytes(
+                        GeneratedSpeech.wav(dir.resolve("source.wav.tmp"), 48, 3.5, 48_000, 1));
         Path flacFile = GeneratedSpeech.flac(dir.resolve("source.flac.tmp"), 7, 3.5);
         byte[] flac = Files.readAllBytes(flacFile);
         Map<String, byte[]> files = new java.util.LinkedHashMap<>();
         // truncated at every depth: inside the headers, at their ends, inside the data
-        int[] wavCuts = {1, 3, 4, 8, 11, 12, 16, 20, 22, 24, 28, 34, 36, 40, 43, 44, 45, 46, 100, 1001};
+        int[] wavCuts = {
+            1, 3, 4, 8, 11, 12, 16, 20, 22, 24, 28, 34, 36, 40, 43, 44, 45, 46, 100, 1001
+        };
         for (int cut : wavCuts) {
             files.put("truncated-wav-" + cut + ".wav", Arrays.copyOf(wav, cut));
         }
@@ -137,7 +181,10 @@ class HostileInputTest {
             int cut = i <= 10 ? i * 4 : (int) ((long) flac.length * (i - 10) / 11);
             files.put("truncated-flac-" + cut + ".flac", Arrays.copyOf(flac, cut));
         }
-        for (String ext : List.of("wav", "flac", "mp3", "ogg", "m4a", "amr", "zip", "tar.gz", "webm", "bin")) {
+        for (String ext :
+                List.of(
+                        "wav", "flac", "mp3", "ogg", "m4a", "amr", "zip", "tar.gz", "webm",
+                        "bin")) {
             files.put("zero-length." + ext, new byte[0]);
         }
         Random random = new Random(20261122);
@@ -147,8 +194,20 @@ class HostileInputTest {
             files.put("random-" + i + ".wav", b);
         }
         // the right magic, then garbage: every reader the sniffing can pick, and the archives
-        String[] magics = {"RIFF....WAVE", "fLaC", "OggS", "ID3", "....ftypM4A ", "#!AMR\n", "#!AMR-WB\n",
-                "PK\u0003\u0004", "\u001f\u008b", "\u001aE\u00df\u00a3", "\u00ff\u00fb", "\u00ff\u00f1"};
+        String[] magics = {
+            "RIFF....WAVE",
+            "fLaC",
+            "OggS",
+            "ID3",
+            "....ftypM4A ",
+            "#!AMR\n",
+            "#!AMR-WB\n",
+            "PK\u0003\u0004",
+            "\u001f\u008b",
+            "\u001aE\u00df\u00a3",
+            "\u00ff\u00fb",
+            "\u00ff\u00f1"
+        };
         for (int m = 0; m < magics.length; m++) {
             for (int len : new int[] {64, 4096, 70_000}) {
                 byte[] b = new byte[len];
@@ -178,7 +237,9 @@ class HostileInputTest {
         byte[] fmtTiny = wavHeader(1, 1, 16_000, 16, 32_000, null);
         ByteBuffer.wrap(fmtTiny).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 2);
         files.put("wav-fmt-chunk-2-bytes.wav", fmtTiny);
-        files.put("wav-no-data-chunk.wav", Arrays.copyOf(wavHeader(1, 1, 16_000, 16, 0, new byte[0]), 36));
+        files.put(
+                "wav-no-data-chunk.wav",
+                Arrays.copyOf(wavHeader(1, 1, 16_000, 16, 0, new byte[0]), 36));
         byte[] riffZero = wavHeader(1, 1, 16_000, 16, 32_000, null);
         ByteBuffer.wrap(riffZero).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 0);
         files.put("wav-riff-size-0.wav", riffZero);
@@ -186,8 +247,14 @@ class HostileInputTest {
         for (int i = 0; i < ramp.length; i++) {
             ramp[i] = (float) Math.sin(i * 0.05) * 0.5f;
         }
-        for (float special : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e30f,
-                Float.MIN_VALUE}) {
+        for (float special :
+                new float[] {
+                    Float.NaN,
+                    Float.POSITIVE_INFINITY,
+                    Float.NEGATIVE_INFINITY,
+                    1e30f,
+                    Float.MIN_VALUE
+                }) {
             float[] x = ramp.clone();
             for (int i = 0; i < x.length; i += 7) {
                 x[i] = special;
@@ -198,12 +265,25 @@ class HostileInputTest {
         Arrays.fill(allNaN, Float.NaN);
         files.put("float-all-nan.wav", floatWav(allNaN));
         files.put("single-sample-float.wav", floatWav(new float[] {0.5f}));
-        files.put("single-sample-pcm16.wav", wavHeader(1, 1, 16_000, 16, 2, new byte[] {0x10, 0x20}));
-        files.put("single-sample-stereo.wav", wavHeader(1, 2, 16_000, 16, 4, new byte[] {1, 2, 3, 4}));
+        files.put(
+                "single-sample-pcm16.wav", wavHeader(1, 1, 16_000, 16, 2, new byte[] {0x10, 0x20}));
+        files.put(
+                "single-sample-stereo.wav",
+                wavHeader(1, 2, 16_000, 16, 4, new byte[] {1, 2, 3, 4}));
         files.put("no-samples.wav", wavHeader(1, 1, 16_000, 16, 0, new byte[0]));
         // FLAC STREAMINFO fields that lie (the block starts at byte 8)
-        int[][] flacLies = {{18, 0, 0, 0}, {18, 0xff, 0xff, 0xf0}, {20, 0x0f}, {8, 0, 0}, {10, 0, 0}, {21, 0xff},
-                {22, 0xff, 0xff, 0xff, 0xff}, {4, 0x7f}, {5, 0xff, 0xff, 0xff}, {12, 0, 0, 0, 0, 0, 0}};
+        int[][] flacLies = {
+            {18, 0, 0, 0},
+            {18, 0xff, 0xff, 0xf0},
+            {20, 0x0f},
+            {8, 0, 0},
+            {10, 0, 0},
+            {21, 0xff},
+            {22, 0xff, 0xff, 0xff, 0xff},
+            {4, 0x7f},
+            {5, 0xff, 0xff, 0xff},
+            {12, 0, 0, 0, 0, 0, 0}
+        };
         for (int i = 0; i < flacLies.length; i++) {
             byte[] b = flac.clone();
             int at = flacLies[i][0];
@@ -221,13 +301,23 @@ class HostileInputTest {
             files.put("flac-garbled-" + i + ".flac", b);
         }
         // compressed files cut short or garbled, encoded here by the bundled FFmpeg
-        for (String[] codec : new String[][] {{"opus", "-c:a libopus -b:a 24k -f ogg"},
-                {"mp3", "-c:a libmp3lame -b:a 48k -f mp3"}, {"m4a", "-c:a aac -b:a 48k -f ipod"},
-                {"amr", "-ar 8000 -c:a libopencore_amrnb -b:a 12.2k -f amr"}}) {
-            byte[] whole = Files.readAllBytes(TestCodecs.ffmpeg(flacFile, codec[1],
-                    dir.resolve("source." + codec[0] + ".tmp")));
+        for (String[] codec :
+                new String[][] {
+                    {"opus", "-c:a libopus -b:a 24k -f ogg"},
+                    {"mp3", "-c:a libmp3lame -b:a 48k -f mp3"},
+                    {"m4a", "-c:a aac -b:a 48k -f ipod"},
+                    {"amr", "-ar 8000 -c:a libopencore_amrnb -b:a 12.2k -f amr"}
+                }) {
+            byte[] whole =
+                    Files.readAllBytes(
+                            TestCodecs.ffmpeg(
+                                    flacFile,
+                                    codec[1],
+                                    dir.resolve("source." + codec[0] + ".tmp")));
             for (int part = 1; part <= 4; part++) {
-                files.put("cut-" + codec[0] + "-" + part + "." + codec[0], Arrays.copyOf(whole, whole.length * part / 5));
+                files.put(
+                        "cut-" + codec[0] + "-" + part + "." + codec[0],
+                        Arrays.copyOf(whole, whole.length * part / 5));
             }
             byte[] garbled = whole.clone();
             for (int j = 0; j < garbled.length / 4; j++) {
@@ -238,13 +328,21 @@ class HostileInputTest {
         // archives cut short or garbled
         byte[] tarGz = TestArchives.gzip(TestArchives.tar(Map.of("a.flac", flac, "b.wav", wav)));
         for (int part = 1; part <= 4; part++) {
-            files.put("cut-archive-" + part + ".tar.gz", Arrays.copyOf(tarGz, tarGz.length * part / 5));
+            files.put(
+                    "cut-archive-" + part + ".tar.gz",
+                    Arrays.copyOf(tarGz, tarGz.length * part / 5));
         }
-        byte[] zip = TestArchives.zip(Map.of("a.flac", flac, "b.wav", wav), java.util.zip.Deflater.DEFAULT_COMPRESSION);
+        byte[] zip =
+                TestArchives.zip(
+                        Map.of("a.flac", flac, "b.wav", wav),
+                        java.util.zip.Deflater.DEFAULT_COMPRESSION);
         for (int part = 1; part <= 4; part++) {
             files.put("cut-archive-" + part + ".zip", Arrays.copyOf(zip, zip.length * part / 5));
         }
-        files.put("zip-in-zip.zip", TestArchives.zip(Map.of("inner.zip", zip), java.util.zip.Deflater.DEFAULT_COMPRESSION));
+        files.put(
+                "zip-in-zip.zip",
+                TestArchives.zip(
+                        Map.of("inner.zip", zip), java.util.zip.Deflater.DEFAULT_COMPRESSION));
         for (var f : files.entrySet()) {
             Files.write(dir.resolve(f.getKey()), f.getValue());
         }
@@ -254,19 +352,30 @@ class HostileInputTest {
             }
         }
         // ten hours of digital silence: a 576-million-sample recording, 7 MB as FLAC
-        TestCodecs.ffmpeg(null, "-f lavfi -i anullsrc=r=16000:cl=mono -t 36000 -c:a flac -compression_level 0 -sample_fmt s16",
+        TestCodecs.ffmpeg(
+                null,
+                "-f lavfi -i anullsrc=r=16000:cl=mono -t 36000 -c:a flac -compression_level 0 -sample_fmt s16",
                 dir.resolve("ten-hours-of-silence.flac"));
         return files.size() + 1;
     }
 
-    private static byte[] wavHeader(int format, int channels, int rate, int bits, long dataBytes, byte[] data) {
+    private static byte[] wavHeader(
+            int format, int channels, int rate, int bits, long dataBytes, byte[] data) {
         byte[] payload = data != null ? data : new byte[4096];
         ByteBuffer b = ByteBuffer.allocate(44 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt((int) (36 + dataBytes))
-                .put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) format)
-                .putShort((short) channels).putInt(rate).putInt(rate * channels * Math.max(bits, 8) / 8)
-                .putShort((short) (channels * Math.max(bits, 8) / 8)).putShort((short) bits)
-                .put("data".getBytes(StandardCharsets.US_ASCII)).putInt((int) dataBytes).put(payload);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII))
+                .putInt((int) (36 + dataBytes))
+                .put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII))
+                .putInt(16)
+                .putShort((short) format)
+                .putShort((short) channels)
+                .putInt(rate)
+                .putInt(rate * channels * Math.max(bits, 8) / 8)
+                .putShort((short) (channels * Math.max(bits, 8) / 8))
+                .putShort((short) bits)
+                .put("data".getBytes(StandardCharsets.US_ASCII))
+                .putInt((int) dataBytes)
+                .put(payload);
         return b.array();
     }
 

@@ -1,11 +1,11 @@
 package dev.ser.jobs.score;
 
-import dev.ser.jobs.GeneratedSpeech;
 import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ser.jobs.GeneratedSpeech;
 import dev.ser.jobs.JobTestSupport;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,47 +25,61 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 (a Master and two Worker JVMs of one core each,
- * started from the project's own jars, with a Spark home made of them), the job submitted
- * through spark-submit's entry point with the application jar, and its output compared with
- * an embedded local run over the same recordings. Then a Worker's JVM is killed (SIGKILL, by
- * its process id) in the middle of a job: the job completes on the other, and its output
- * equals the clean local run's, with no row lost or duplicated.
+ * started from the project's own jars, with a Spark home made of them), the job submitted through
+ * spark-submit's entry point with the application jar, and its output compared with an embedded
+ * local run over the same recordings. Then a Worker's JVM is killed (SIGKILL, by its process id) in
+ * the middle of a job: the job completes on the other, and its output equals the clean local run's,
+ * with no row lost or duplicated.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     static final List<Process> CLUSTER = new ArrayList<>();
     static String masterUrl;
     static Path sparkHome;
     static Path appJar;
 
-    static final List<String> OPENS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
-            "-Dio.netty.tryReflectionSetAccessible=true");
+    static final List<String> OPENS =
+            List.of(
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.net=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                    "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+                    "-Djdk.reflect.useDirectMethodHandle=false",
+                    "-Dio.netty.tryReflectionSetAccessible=true");
 
     @BeforeAll
     static void startCluster() throws Exception {
         Path target = JobTestSupport.projectRoot().resolve("jobs/target");
-        appJar = Path.of(System.getProperty("ser.appJar", target.resolve("ser-jobs-0.1.0-SNAPSHOT-app.jar").toString()));
+        appJar =
+                Path.of(
+                        System.getProperty(
+                                "ser.appJar",
+                                target.resolve("ser-jobs-0.1.0-SNAPSHOT-app.jar").toString()));
         assertTrue(Files.isRegularFile(appJar), "run after 'mvn package': " + appJar);
         // A Spark home: jars/ holding the runtime jars, and an empty RELEASE file.
         sparkHome = tmp.resolve("spark-home");
         Path jars = Files.createDirectories(sparkHome.resolve("jars"));
-        for (String jar : Files.readString(target.resolve("spark-classpath.txt")).trim().split(java.io.File.pathSeparator)) {
+        for (String jar :
+                Files.readString(target.resolve("spark-classpath.txt"))
+                        .trim()
+                        .split(java.io.File.pathSeparator)) {
             Path src = Path.of(jar);
             Files.createSymbolicLink(jars.resolve(src.getFileName()), src);
         }
@@ -74,23 +88,47 @@ class StandaloneClusterIT {
         int port = freePort();
         int ui = freePort();
         masterUrl = "spark://127.0.0.1:" + port;
-        CLUSTER.add(start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
-                String.valueOf(port), "--webui-port", String.valueOf(ui)));
+        CLUSTER.add(
+                start(
+                        "master",
+                        "org.apache.spark.deploy.master.Master",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        String.valueOf(port),
+                        "--webui-port",
+                        String.valueOf(ui)));
         for (String worker : List.of("worker-1", "worker-2")) {
-            CLUSTER.add(start(worker, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
-                    "--memory", "2g", "--webui-port", String.valueOf(freePort()), "--work-dir",
-                    Files.createDirectories(tmp.resolve(worker)).toString(), masterUrl));
+            CLUSTER.add(
+                    start(
+                            worker,
+                            "org.apache.spark.deploy.worker.Worker",
+                            "--host",
+                            "127.0.0.1",
+                            "--cores",
+                            "1",
+                            "--memory",
+                            "2g",
+                            "--webui-port",
+                            String.valueOf(freePort()),
+                            "--work-dir",
+                            Files.createDirectories(tmp.resolve(worker)).toString(),
+                            masterUrl));
         }
         waitForWorkers(ui, 2);
     }
 
     private static Process start(String name, String mainClass, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-cp", sparkHome.resolve("jars") + "/*"));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(java(), "-Xmx512m", "-cp", sparkHome.resolve("jars") + "/*"));
         cmd.addAll(OPENS);
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(name + ".log").toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve(name + ".log").toFile());
         env(pb.environment());
         return pb.start();
     }
@@ -116,8 +154,16 @@ class StandaloneClusterIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             try {
-                String json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/json/")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String json =
+                        http.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create(
+                                                                "http://127.0.0.1:"
+                                                                        + uiPort
+                                                                        + "/json/"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body();
                 if (json.replace(" ", "").contains("\"aliveworkers\":" + workers)) {
                     return;
                 }
@@ -126,8 +172,10 @@ class StandaloneClusterIT {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("the workers did not register: " + Files.readString(tmp.resolve("worker-1.log"))
-                + Files.readString(tmp.resolve("worker-2.log")));
+        throw new AssertionError(
+                "the workers did not register: "
+                        + Files.readString(tmp.resolve("worker-1.log"))
+                        + Files.readString(tmp.resolve("worker-2.log")));
     }
 
     @AfterAll
@@ -146,8 +194,13 @@ class StandaloneClusterIT {
     @Order(1)
     void clusterOutputEqualsLocalOutput() throws Exception {
         Path input = Files.createDirectories(tmp.resolve("archive/nested"));
-        for (String f : List.of("03-01-05-02-01-01-11", "03-01-03-01-02-02-12", "03-01-04-02-01-02-13",
-                "03-01-01-01-01-02-14", "03-01-02-02-02-01-15")) {
+        for (String f :
+                List.of(
+                        "03-01-05-02-01-01-11",
+                        "03-01-03-01-02-02-12",
+                        "03-01-04-02-01-02-13",
+                        "03-01-01-01-01-02-14",
+                        "03-01-02-02-02-01-15")) {
             GeneratedSpeech.flac(input.getParent().resolve(f + ".flac"), f.hashCode(), 3.5);
         }
         GeneratedSpeech.wav(input.resolve("stereo-48k.wav"), 1, 4.0, 48_000, 2);
@@ -163,7 +216,15 @@ class StandaloneClusterIT {
         assertTrue(log.contains("ser score: 8 recording(s)"), log);
 
         Path localOut = tmp.resolve("local-out");
-        var local = ser("score", "--input", archive.toString(), "--output", localOut.toString(), "--run-id", "same-run");
+        var local =
+                ser(
+                        "score",
+                        "--input",
+                        archive.toString(),
+                        "--output",
+                        localOut.toString(),
+                        "--run-id",
+                        "same-run");
         assertEquals(0, local.code(), local.err());
 
         assertSameOutput(clusterOut, localOut, 8, 6);
@@ -197,55 +258,114 @@ class StandaloneClusterIT {
             }
             Thread.sleep(100);
         }
-        assertTrue(p.isAlive(), "the job ended before a worker could be lost:\n" + Files.readString(log));
+        assertTrue(
+                p.isAlive(),
+                "the job ended before a worker could be lost:\n" + Files.readString(log));
         String before = Files.readString(log);
-        int doneAtKill = count(before.substring(Math.max(0, before.indexOf("input file(s) in"))), "Finished task");
+        int doneAtKill =
+                count(
+                        before.substring(Math.max(0, before.indexOf("input file(s) in"))),
+                        "Finished task");
         Process worker = CLUSTER.get(1);
         long pid = worker.pid();
         worker.destroyForcibly(); // SIGKILL: the JVM dies as a machine would, without a goodbye
         assertTrue(worker.waitFor(30, TimeUnit.SECONDS));
-        System.out.println("killed worker-1 (pid " + pid + ") after " + doneAtKill + " scoring task(s) had finished");
+        System.out.println(
+                "killed worker-1 (pid "
+                        + pid
+                        + ") after "
+                        + doneAtKill
+                        + " scoring task(s) had finished");
 
         assertTrue(p.waitFor(6, TimeUnit.MINUTES), "spark-submit did not finish");
         String text = Files.readString(log);
         assertEquals(0, p.exitValue(), text);
         assertTrue(text.contains("ser score: " + recordings + " recording(s)"), text);
-        text.lines().filter(l -> l.contains("Lost executor") || l.contains("Removed executor")
-                || l.contains("ExecutorLostFailure")).limit(3).forEach(l -> System.out.println("driver: " + l));
-        System.out.println("scoring tasks finished in all: "
-                + count(text.substring(text.indexOf("input file(s) in")), "Finished task"));
-        assertTrue(text.contains("Lost executor") || text.contains("ExecutorLostFailure")
-                || text.contains("Removed executor"), "the driver saw the executor go:\n" + text);
+        text.lines()
+                .filter(
+                        l ->
+                                l.contains("Lost executor")
+                                        || l.contains("Removed executor")
+                                        || l.contains("ExecutorLostFailure"))
+                .limit(3)
+                .forEach(l -> System.out.println("driver: " + l));
+        System.out.println(
+                "scoring tasks finished in all: "
+                        + count(text.substring(text.indexOf("input file(s) in")), "Finished task"));
+        assertTrue(
+                text.contains("Lost executor")
+                        || text.contains("ExecutorLostFailure")
+                        || text.contains("Removed executor"),
+                "the driver saw the executor go:\n" + text);
 
         Path localOut = tmp.resolve("local-out-worker-lost");
-        var local = ser("score", "--input", input.toString(), "--output", localOut.toString(), "--run-id", "same-run");
+        var local =
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        localOut.toString(),
+                        "--run-id",
+                        "same-run");
         assertEquals(0, local.code(), local.err());
         assertSameOutput(clusterOut, localOut, recordings, recordings);
     }
 
     private static Process submit(Path input, Path output, String logName) throws IOException {
-        List<String> submit = new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", sparkHome.resolve("jars") + "/*"));
+        List<String> submit =
+                new ArrayList<>(List.of(java(), "-Xmx1g", "-cp", sparkHome.resolve("jars") + "/*"));
         submit.addAll(OPENS);
-        submit.addAll(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl, "--deploy-mode", "client",
-                "--class", "dev.ser.jobs.Ser", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", OPENS),
-                appJar.toString(), "score", "--input", input.toString(), "--output", output.toString(),
-                "--run-id", "same-run"));
-        ProcessBuilder pb = new ProcessBuilder(submit).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(logName).toFile());
+        submit.addAll(
+                List.of(
+                        "org.apache.spark.deploy.SparkSubmit",
+                        "--master",
+                        masterUrl,
+                        "--deploy-mode",
+                        "client",
+                        "--class",
+                        "dev.ser.jobs.Ser",
+                        "--conf",
+                        "spark.executor.memory=1g",
+                        "--conf",
+                        "spark.cores.max=2",
+                        "--conf",
+                        "spark.driver.host=127.0.0.1",
+                        "--conf",
+                        "spark.executor.extraJavaOptions=" + String.join(" ", OPENS),
+                        appJar.toString(),
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        output.toString(),
+                        "--run-id",
+                        "same-run"));
+        ProcessBuilder pb =
+                new ProcessBuilder(submit)
+                        .redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve(logName).toFile());
         env(pb.environment());
         return pb.start();
     }
 
-    private static void assertSameOutput(Path clusterOut, Path localOut, int minRecordings, int minWindows) {
-        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+    private static void assertSameOutput(
+            Path clusterOut, Path localOut, int minRecordings, int minWindows) {
+        SparkSession spark =
+                SparkSession.builder()
+                        .master("local[1]")
+                        .config("spark.ui.enabled", "false")
+                        .getOrCreate();
         try {
             for (String table : List.of("recordings", "windows")) {
                 List<String> c = rows(spark, clusterOut.resolve(table));
                 List<String> l = rows(spark, localOut.resolve(table));
                 assertEquals(l, c, table + " differ between the cluster and the local run");
-                assertTrue(c.size() >= (table.equals("recordings") ? minRecordings : minWindows), table + ": " + c.size());
-                assertEquals(c.size(), c.stream().distinct().count(), table + " has duplicated rows");
+                assertTrue(
+                        c.size() >= (table.equals("recordings") ? minRecordings : minWindows),
+                        table + ": " + c.size());
+                assertEquals(
+                        c.size(), c.stream().distinct().count(), table + " has duplicated rows");
             }
         } finally {
             spark.stop();
@@ -261,6 +381,9 @@ class StandaloneClusterIT {
     }
 
     private static List<String> rows(SparkSession spark, Path table) {
-        return spark.read().parquet(table.toString()).collectAsList().stream().map(Row::toString).sorted().toList();
+        return spark.read().parquet(table.toString()).collectAsList().stream()
+                .map(Row::toString)
+                .sorted()
+                .toList();
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * Recording ids are joined across runs, machines and releases, so they are pinned to golden
- * values (computed once with {@code sha256sum}), not recomputed here.
+ * Recording ids are joined across runs, machines and releases, so they are pinned to golden values
+ * (computed once with {@code sha256sum}), not recomputed here.
  */
 class RecordingIdTest {
     @Test

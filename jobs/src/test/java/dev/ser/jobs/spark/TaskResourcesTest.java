@@ -13,8 +13,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * A task whose output is abandoned early (here by {@code take(1)}, as a {@code limit} or a
- * killed task leaves it) still closes the streams it opened: the task-completion listener does.
+ * A task whose output is abandoned early (here by {@code take(1)}, as a {@code limit} or a killed
+ * task leaves it) still closes the streams it opened: the task-completion listener does.
  */
 class TaskResourcesTest {
     static final AtomicInteger OPENED = new AtomicInteger();
@@ -22,15 +22,23 @@ class TaskResourcesTest {
 
     @Test
     void streamsOpenWhenATaskEndsEarlyAreClosedByTheTask() {
-        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
-                .getOrCreate();
+        SparkSession spark =
+                SparkSession.builder()
+                        .master("local[1]")
+                        .config("spark.ui.enabled", "false")
+                        .getOrCreate();
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            List<Integer> first = jsc.parallelize(List.of(1, 2, 3, 4, 5, 6), 1).mapPartitions(new LeavesStreamsOpen())
-                    .take(1);
+            List<Integer> first =
+                    jsc.parallelize(List.of(1, 2, 3, 4, 5, 6), 1)
+                            .mapPartitions(new LeavesStreamsOpen())
+                            .take(1);
             assertEquals(List.of(1), first);
             assertTrue(OPENED.get() >= 1);
-            assertEquals(OPENED.get(), CLOSED.get(), "every stream the task opened is closed when it ends");
+            assertEquals(
+                    OPENED.get(),
+                    CLOSED.get(),
+                    "every stream the task opened is closed when it ends");
         } finally {
             spark.stop();
         }

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Averages a recording's window probabilities into one emotion, as the study's deployment
- * does: the plain mean by default, or weighted by each window's speech seconds (so a short
- * last window counts less).
+ * Averages a recording's window probabilities into one emotion, as the study's deployment does: the
+ * plain mean by default, or weighted by each window's speech seconds (so a short last window counts
+ * less).
  */
 public final class Aggregator {
     private static final Set<String> HIGH_AROUSAL = Set.of("anger", "happiness");

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * One file of an archive: its name, declared size (-1 when unknown) and time, and either a
- * reason it is rejected or its bytes, readable once through {@link #source()} and the limits.
+ * One file of an archive: its name, declared size (-1 when unknown) and time, and either a reason
+ * it is rejected or its bytes, readable once through {@link #source()} and the limits.
  */
 public final class ArchiveEntry {
     private final ArchiveReader reader;
@@ -21,8 +21,14 @@ public final class ArchiveEntry {
     private boolean finished;
     private boolean endsArchive;
 
-    ArchiveEntry(ArchiveReader reader, org.apache.commons.compress.archivers.ArchiveEntry raw, String name,
-                 long declaredSize, Instant modified, String rejection, long compressedAtStart) {
+    ArchiveEntry(
+            ArchiveReader reader,
+            org.apache.commons.compress.archivers.ArchiveEntry raw,
+            String name,
+            long declaredSize,
+            Instant modified,
+            String rejection,
+            long compressedAtStart) {
         this.reader = reader;
         this.raw = raw;
         this.name = name;
@@ -50,7 +56,9 @@ public final class ArchiveEntry {
         return rejection;
     }
 
-    /** The entry's bytes, once, through the limits; closing the stream does not close the archive. */
+    /**
+     * The entry's bytes, once, through the limits; closing the stream does not close the archive.
+     */
     public AudioSource source() {
         if (rejection != null) {
             throw new IllegalStateException("entry " + name + " is rejected: " + rejection);

@@ -8,19 +8,19 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Reads the file entries of an archive in archive order, without unpacking anything to disk
- * (Apache Commons Compress does the formats): {@link TarArchiveReader} reads tar and tar.gz as
- * one stream, {@link ZipArchiveReader} reads a zip by random access through its central
- * directory. What they share lives here: names are normalised ({@code ./a.wav} is
- * {@code a.wav}); directories and names that are not recordings by {@link SkippedNames}'s rule
- * ({@code .x}, {@code __MACOSX/}, {@code _SUCCESS}) are skipped and remembered, as the file
- * listing skips them; hostile entries are rejected with a reason ({@code ..} or absolute names,
- * links, devices, a declared size over the limit); and every entry's bytes are read once
- * through the one {@link LimitedEntryStream}, so a decompression bomb fails on the limits of
- * {@link ArchiveLimits} whatever the format, and a size that lies is caught when the entry is
- * finished.
+ * Reads the file entries of an archive in archive order, without unpacking anything to disk (Apache
+ * Commons Compress does the formats): {@link TarArchiveReader} reads tar and tar.gz as one stream,
+ * {@link ZipArchiveReader} reads a zip by random access through its central directory. What they
+ * share lives here: names are normalised ({@code ./a.wav} is {@code a.wav}); directories and names
+ * that are not recordings by {@link SkippedNames}'s rule ({@code .x}, {@code __MACOSX/}, {@code
+ * _SUCCESS}) are skipped and remembered, as the file listing skips them; hostile entries are
+ * rejected with a reason ({@code ..} or absolute names, links, devices, a declared size over the
+ * limit); and every entry's bytes are read once through the one {@link LimitedEntryStream}, so a
+ * decompression bomb fails on the limits of {@link ArchiveLimits} whatever the format, and a size
+ * that lies is caught when the entry is finished.
  */
-public abstract sealed class ArchiveReader implements Closeable permits TarArchiveReader, ZipArchiveReader {
+public abstract sealed class ArchiveReader implements Closeable
+        permits TarArchiveReader, ZipArchiveReader {
     final ArchiveLimits limits;
     private final String formatName;
     private final List<String> skippedByRule = new ArrayList<>();
@@ -52,14 +52,23 @@ public abstract sealed class ArchiveReader implements Closeable permits TarArchi
                 e = nextArchiveEntry();
             } catch (IOException | RuntimeException x) {
                 ended = true;
-                throw new IOException("broken " + formatName + " archive after " + entries + " entr"
-                        + (entries == 1 ? "y" : "ies") + ": " + x.getMessage(), x);
+                throw new IOException(
+                        "broken "
+                                + formatName
+                                + " archive after "
+                                + entries
+                                + " entr"
+                                + (entries == 1 ? "y" : "ies")
+                                + ": "
+                                + x.getMessage(),
+                        x);
             }
             if (e == null) {
                 ended = true;
                 return null;
             }
-            String name = hostileName(e.getName()) ? e.getName() : SkippedNames.normalise(e.getName());
+            String name =
+                    hostileName(e.getName()) ? e.getName() : SkippedNames.normalise(e.getName());
             if (e.isDirectory() || name.isEmpty()) {
                 continue;
             }
@@ -69,15 +78,26 @@ public abstract sealed class ArchiveReader implements Closeable permits TarArchi
             }
             entries++;
             long declared = e.getSize();
-            Instant modified = e.getLastModifiedDate() == null ? null : e.getLastModifiedDate().toInstant();
-            current = new ArchiveEntry(this, e, name, declared, modified, rejection(e, name, declared),
-                    compressedAtEntryStart());
+            Instant modified =
+                    e.getLastModifiedDate() == null ? null : e.getLastModifiedDate().toInstant();
+            current =
+                    new ArchiveEntry(
+                            this,
+                            e,
+                            name,
+                            declared,
+                            modified,
+                            rejection(e, name, declared),
+                            compressedAtEntryStart());
             return current;
         }
         return null;
     }
 
-    /** Names of the entries skipped so far as not recordings ({@link SkippedNames}), in archive order. */
+    /**
+     * Names of the entries skipped so far as not recordings ({@link SkippedNames}), in archive
+     * order.
+     */
     public final List<String> skippedByRule() {
         return Collections.unmodifiableList(skippedByRule);
     }
@@ -87,7 +107,8 @@ public abstract sealed class ArchiveReader implements Closeable permits TarArchi
         return entries;
     }
 
-    private String rejection(org.apache.commons.compress.archivers.ArchiveEntry e, String name, long declared) {
+    private String rejection(
+            org.apache.commons.compress.archivers.ArchiveEntry e, String name, long declared) {
         if (hostileName(name)) {
             return "hostile entry name (absolute, or climbing out with '..'); not read";
         }
@@ -96,7 +117,10 @@ public abstract sealed class ArchiveReader implements Closeable permits TarArchi
             return byFormat;
         }
         if (declared > limits.maxEntryBytes()) {
-            return "entry declares " + declared + " bytes, above the limit of " + limits.maxEntryBytes()
+            return "entry declares "
+                    + declared
+                    + " bytes, above the limit of "
+                    + limits.maxEntryBytes()
                     + " (ser.archive.max-entry-bytes); not read";
         }
         return null;
@@ -117,9 +141,13 @@ public abstract sealed class ArchiveReader implements Closeable permits TarArchi
     }
 
     /** The next entry as the format has it, or null at the end. */
-    abstract org.apache.commons.compress.archivers.ArchiveEntry nextArchiveEntry() throws IOException;
+    abstract org.apache.commons.compress.archivers.ArchiveEntry nextArchiveEntry()
+            throws IOException;
 
-    /** Why the format makes this entry unreadable (a link, a device, an unsupported method), or null. */
+    /**
+     * Why the format makes this entry unreadable (a link, a device, an unsupported method), or
+     * null.
+     */
     abstract String formatRejection(org.apache.commons.compress.archivers.ArchiveEntry e);
 
     /** Reads the current entry's bytes as the archive holds them. */
@@ -141,6 +169,7 @@ public abstract sealed class ArchiveReader implements Closeable permits TarArchi
     /** The size check every format makes once an entry is read to its end. */
     static String sizeMismatch(ArchiveEntry entry) {
         return entry.declaredSize() >= 0 && entry.bytesRead() != entry.declaredSize()
-                ? "entry declares " + entry.declaredSize() + " bytes but holds " + entry.bytesRead() : null;
+                ? "entry declares " + entry.declaredSize() + " bytes but holds " + entry.bytesRead()
+                : null;
     }
 }

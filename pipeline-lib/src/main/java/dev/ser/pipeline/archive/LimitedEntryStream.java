@@ -5,10 +5,10 @@ import java.io.InputStream;
 import java.util.Locale;
 
 /**
- * An archive entry's bytes, counted against {@link ArchiveLimits} as they are read, for tar and
- * zip alike: past {@code maxEntryBytes}, or past {@code maxRatio} times the compressed bytes
- * consumed for it once beyond its first {@code ratioGraceBytes}, reading fails with an
- * {@link ArchiveLimitException}. Closing it leaves the archive open for the next entry.
+ * An archive entry's bytes, counted against {@link ArchiveLimits} as they are read, for tar and zip
+ * alike: past {@code maxEntryBytes}, or past {@code maxRatio} times the compressed bytes consumed
+ * for it once beyond its first {@code ratioGraceBytes}, reading fails with an {@link
+ * ArchiveLimitException}. Closing it leaves the archive open for the next entry.
  */
 final class LimitedEntryStream extends InputStream {
     private final ArchiveReader reader;
@@ -40,16 +40,22 @@ final class LimitedEntryStream extends InputStream {
         ArchiveLimits limits = reader.limits;
         long read = entry.bytesRead();
         if (read > limits.maxEntryBytes()) {
-            throw new ArchiveLimitException("entry expands past " + limits.maxEntryBytes()
-                    + " bytes (ser.archive.max-entry-bytes): a decompression bomb or an oversized file");
+            throw new ArchiveLimitException(
+                    "entry expands past "
+                            + limits.maxEntryBytes()
+                            + " bytes (ser.archive.max-entry-bytes): a decompression bomb or an oversized file");
         }
         if (read > limits.ratioGraceBytes()) {
             long compressed = Math.max(1, reader.compressedCount() - entry.compressedAtStart());
             double ratio = read / (double) compressed;
             if (ratio > limits.maxRatio()) {
-                throw new ArchiveLimitException(String.format(Locale.ROOT,
-                        "entry expands %.0fx over its compressed bytes, above the limit of %.0fx "
-                                + "(ser.archive.max-ratio): a decompression bomb", ratio, limits.maxRatio()));
+                throw new ArchiveLimitException(
+                        String.format(
+                                Locale.ROOT,
+                                "entry expands %.0fx over its compressed bytes, above the limit of %.0fx "
+                                        + "(ser.archive.max-ratio): a decompression bomb",
+                                ratio,
+                                limits.maxRatio()));
             }
         }
     }

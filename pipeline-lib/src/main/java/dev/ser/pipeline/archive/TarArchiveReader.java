@@ -10,31 +10,39 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * A tar or tar.gz archive read as one stream. An entry's expansion ratio is measured against
- * the archive file's own bytes consumed while it is read. A bomb or a truncated entry ends the
- * reading: what follows it can only be reached by decompressing it, and the entry's reason
- * says so.
+ * A tar or tar.gz archive read as one stream. An entry's expansion ratio is measured against the
+ * archive file's own bytes consumed while it is read. A bomb or a truncated entry ends the reading:
+ * what follows it can only be reached by decompressing it, and the entry's reason says so.
  */
 public final class TarArchiveReader extends ArchiveReader {
     private final CountingStream raw;
     private final TarArchiveInputStream archive;
 
     /** Reads a tar or tar.gz archive from {@code in}, which this reader closes. */
-    public TarArchiveReader(InputStream in, ArchiveFormat format, ArchiveLimits limits) throws IOException {
+    public TarArchiveReader(InputStream in, ArchiveFormat format, ArchiveLimits limits)
+            throws IOException {
         super(format == ArchiveFormat.TAR ? "tar" : "tar.gz", limits);
         if (format == ArchiveFormat.ZIP) {
             in.close();
-            throw new IllegalArgumentException("a zip is read by random access: use ZipArchiveReader");
+            throw new IllegalArgumentException(
+                    "a zip is read by random access: use ZipArchiveReader");
         }
         this.raw = new CountingStream(in);
         InputStream buffered = new BufferedInputStream(raw, 1 << 16);
         try {
-            this.archive = format == ArchiveFormat.TAR ? new TarArchiveInputStream(buffered)
-                    : new TarArchiveInputStream(new GzipCompressorInputStream(buffered, true));
+            this.archive =
+                    format == ArchiveFormat.TAR
+                            ? new TarArchiveInputStream(buffered)
+                            : new TarArchiveInputStream(
+                                    new GzipCompressorInputStream(buffered, true));
         } catch (IOException | RuntimeException e) {
             in.close();
-            throw new IOException("not a readable " + (format == ArchiveFormat.TAR ? "tar" : "tar.gz")
-                    + " archive: " + e.getMessage(), e);
+            throw new IOException(
+                    "not a readable "
+                            + (format == ArchiveFormat.TAR ? "tar" : "tar.gz")
+                            + " archive: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -70,7 +78,10 @@ public final class TarArchiveReader extends ArchiveReader {
         return raw.count;
     }
 
-    /** The rest of the entry is read through the limits, a rejected entry's too: the next one lies after it. */
+    /**
+     * The rest of the entry is read through the limits, a rejected entry's too: the next one lies
+     * after it.
+     */
     @Override
     String finish(ArchiveEntry entry) {
         String reason = entry.rejection();
@@ -83,11 +94,14 @@ public final class TarArchiveReader extends ArchiveReader {
             rest.transferTo(OutputStream.nullOutputStream());
         } catch (ArchiveLimitException e) {
             entry.endArchive();
-            return (reason != null ? reason + "; then " : "") + e.getMessage()
+            return (reason != null ? reason + "; then " : "")
+                    + e.getMessage()
                     + "; the archive's remaining entries were not read";
         } catch (IOException | RuntimeException e) {
             entry.endArchive();
-            return (reason != null ? reason + "; " : "") + "entry cut short (" + e.getMessage()
+            return (reason != null ? reason + "; " : "")
+                    + "entry cut short ("
+                    + e.getMessage()
                     + "); the archive's remaining entries were not read";
         }
         return reason != null ? reason : sizeMismatch(entry);

@@ -11,10 +11,10 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.InputStreamStatistics;
 
 /**
- * A zip archive read by random access through its central directory, which alone records
- * symlinks and lets a rejected entry be skipped without inflating it. Entries are read in
- * their physical order; an entry's expansion ratio is measured against its own compressed
- * bytes, and a bomb stops only that entry: the next is reached by its offset.
+ * A zip archive read by random access through its central directory, which alone records symlinks
+ * and lets a rejected entry be skipped without inflating it. Entries are read in their physical
+ * order; an entry's expansion ratio is measured against its own compressed bytes, and a bomb stops
+ * only that entry: the next is reached by its offset.
  */
 public final class ZipArchiveReader extends ArchiveReader {
     private final ZipFile zip;
@@ -46,7 +46,8 @@ public final class ZipArchiveReader extends ArchiveReader {
         }
         if (!zip.canReadEntryData(z)) {
             return "entry uses a compression method or encryption this reader does not support ("
-                    + z.getMethod() + "); not read";
+                    + z.getMethod()
+                    + "); not read";
         }
         return null;
     }
@@ -62,7 +63,9 @@ public final class ZipArchiveReader extends ArchiveReader {
     /** This entry's compressed bytes so far; a stored entry's are its bytes, so it has no ratio. */
     @Override
     long compressedCount() {
-        return entryStream instanceof InputStreamStatistics st ? st.getCompressedCount() : Long.MAX_VALUE;
+        return entryStream instanceof InputStreamStatistics st
+                ? st.getCompressedCount()
+                : Long.MAX_VALUE;
     }
 
     @Override
@@ -80,7 +83,8 @@ public final class ZipArchiveReader extends ArchiveReader {
             try (InputStream rest = new LimitedEntryStream(this, entry)) {
                 rest.transferTo(OutputStream.nullOutputStream());
             } catch (IOException | RuntimeException e) {
-                return e instanceof ArchiveLimitException ? e.getMessage()
+                return e instanceof ArchiveLimitException
+                        ? e.getMessage()
                         : "entry cut short or corrupt (" + e.getMessage() + ")";
             }
             return sizeMismatch(entry);

@@ -6,15 +6,14 @@ import java.io.InputStream;
 import java.util.Arrays;
 
 /**
- * Chooses a decoder by the stream's content (its magic bytes), never by file name: WAV and
- * FLAC have their own readers; Ogg (Opus, Vorbis), WebM/Matroska, MP3, ADTS AAC, MP4/M4A/3GP
- * and AMR go to {@link FfmpegDecoder}. Anything else is an {@link UnsupportedAudioException}.
+ * Chooses a decoder by the stream's content (its magic bytes), never by file name: WAV and FLAC
+ * have their own readers; Ogg (Opus, Vorbis), WebM/Matroska, MP3, ADTS AAC, MP4/M4A/3GP and AMR go
+ * to {@link FfmpegDecoder}. Anything else is an {@link UnsupportedAudioException}.
  */
 public final class AudioDecoders {
     private static final int SNIFF_BYTES = 12;
 
-    private AudioDecoders() {
-    }
+    private AudioDecoders() {}
 
     /** Opens a decoder over {@code raw}; the decoder owns and closes the stream. */
     public static PcmStream open(InputStream raw) throws IOException {
@@ -35,8 +34,11 @@ public final class AudioDecoders {
             if (compressed(head)) {
                 return new FfmpegDecoder(in);
             }
-            throw new UnsupportedAudioException("unrecognised audio format (first bytes "
-                    + hex(Arrays.copyOf(head, Math.min(head.length, 4))) + "); supported: " + SUPPORTED);
+            throw new UnsupportedAudioException(
+                    "unrecognised audio format (first bytes "
+                            + hex(Arrays.copyOf(head, Math.min(head.length, 4)))
+                            + "); supported: "
+                            + SUPPORTED);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -44,15 +46,22 @@ public final class AudioDecoders {
     }
 
     /** The formats recognised, as error messages and the README name them. */
-    public static final String SUPPORTED = "WAV, FLAC, Ogg (Opus, Vorbis), WebM/Matroska (Opus, Vorbis), MP3, "
-            + "AAC (M4A/MP4, ADTS), AMR-NB, AMR-WB";
+    public static final String SUPPORTED =
+            "WAV, FLAC, Ogg (Opus, Vorbis), WebM/Matroska (Opus, Vorbis), MP3, "
+                    + "AAC (M4A/MP4, ADTS), AMR-NB, AMR-WB";
 
-    /** The container signatures FFmpeg's demuxers are allowed for (see {@link FfmpegDecoder#DEMUXERS}). */
+    /**
+     * The container signatures FFmpeg's demuxers are allowed for (see {@link
+     * FfmpegDecoder#DEMUXERS}).
+     */
     static boolean compressed(byte[] head) {
         if (startsWith(head, "OggS") || startsWith(head, "ID3") || startsWith(head, "#!AMR")) {
             return true;
         }
-        if (head.length >= 4 && (head[0] & 0xff) == 0x1a && (head[1] & 0xff) == 0x45 && (head[2] & 0xff) == 0xdf
+        if (head.length >= 4
+                && (head[0] & 0xff) == 0x1a
+                && (head[1] & 0xff) == 0x45
+                && (head[2] & 0xff) == 0xdf
                 && (head[3] & 0xff) == 0xa3) {
             return true; // EBML: WebM, Matroska
         }

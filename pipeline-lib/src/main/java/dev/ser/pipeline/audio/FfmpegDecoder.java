@@ -62,29 +62,33 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * Decodes compressed voice notes (Opus and Vorbis in Ogg or WebM, MP3, AAC in M4A/MP4 or
- * ADTS, AMR-NB and AMR-WB) with FFmpeg's libraries, to interleaved float PCM at the file's own
- * rate and channels (the {@link Resampler} takes it from there).
+ * Decodes compressed voice notes (Opus and Vorbis in Ogg or WebM, MP3, AAC in M4A/MP4 or ADTS,
+ * AMR-NB and AMR-WB) with FFmpeg's libraries, to interleaved float PCM at the file's own rate and
+ * channels (the {@link Resampler} takes it from there).
  *
- * <p>The compressed bytes are read into memory first, up to {@link #MAX_COMPRESSED_BYTES}:
- * voice notes are small, and MP4 files from phones keep their index ({@code moov}) at the end,
- * so the demuxer must seek, which an archive entry or a network stream cannot. FFmpeg then
- * reads them through a custom {@code AVIOContext}; nothing touches the disk. Only the
- * demuxers of the formats above may open a stream ({@code format_whitelist}), so a file
- * can never make FFmpeg open playlists or other files. This class owns every native object
- * it allocates and frees them in {@link #close()}.
+ * <p>The compressed bytes are read into memory first, up to {@link #MAX_COMPRESSED_BYTES}: voice
+ * notes are small, and MP4 files from phones keep their index ({@code moov}) at the end, so the
+ * demuxer must seek, which an archive entry or a network stream cannot. FFmpeg then reads them
+ * through a custom {@code AVIOContext}; nothing touches the disk. Only the demuxers of the formats
+ * above may open a stream ({@code format_whitelist}), so a file can never make FFmpeg open
+ * playlists or other files. This class owns every native object it allocates and frees them in
+ * {@link #close()}.
  *
- * <p>Written against FFmpeg's C API (through JavaCPP's presets) rather than JavaCV's
- * {@code FFmpegFrameGrabber}: the grabber pulls in OpenCV and a dozen capture libraries, and
- * buffers a non-seekable stream without bound.
+ * <p>Written against FFmpeg's C API (through JavaCPP's presets) rather than JavaCV's {@code
+ * FFmpegFrameGrabber}: the grabber pulls in OpenCV and a dozen capture libraries, and buffers a
+ * non-seekable stream without bound.
  */
 public final class FfmpegDecoder implements PcmStream {
     /** The largest compressed recording read: 256 MiB, about 18 hours of 32 kbit/s Opus. */
     public static final int MAX_COMPRESSED_BYTES = 256 << 20;
+
     /** The demuxers a recording may be opened with. */
-    static final String DEMUXERS = "ogg,matroska,webm,mp3,aac,mov,mp4,m4a,3gp,3g2,mj2,amr,amrnb,amrwb";
+    static final String DEMUXERS =
+            "ogg,matroska,webm,mp3,aac,mov,mp4,m4a,3gp,3g2,mj2,amr,amrnb,amrwb";
+
     /** Packets the decoder may reject in a row before the recording counts as corrupt. */
     private static final int MAX_BAD_PACKETS = 100;
+
     private static final int IO_BUFFER = 1 << 16;
 
     // JavaCPP gives each callback class a few native entry points, so two callbacks serve
@@ -95,7 +99,8 @@ public final class FfmpegDecoder implements PcmStream {
     private static final SeekCallback SEEK;
 
     static {
-        av_log_set_level(AV_LOG_QUIET); // every failure comes back as an exception with FFmpeg's message
+        av_log_set_level(
+                AV_LOG_QUIET); // every failure comes back as an exception with FFmpeg's message
         READ = new ReadCallback();
         SEEK = new SeekCallback();
     }
@@ -123,15 +128,20 @@ public final class FfmpegDecoder implements PcmStream {
     private boolean decoderDrained;
     private int badPackets;
 
-    /** Reads {@code in} (closing it) and opens its audio stream; throws for anything FFmpeg cannot decode. */
+    /**
+     * Reads {@code in} (closing it) and opens its audio stream; throws for anything FFmpeg cannot
+     * decode.
+     */
     public FfmpegDecoder(InputStream in) throws IOException {
         byte[] data;
         try (in) {
             data = in.readNBytes(MAX_COMPRESSED_BYTES + 1);
         }
         if (data.length > MAX_COMPRESSED_BYTES) {
-            throw new UnsupportedAudioException("compressed recording larger than " + (MAX_COMPRESSED_BYTES >> 20)
-                    + " MiB; voice notes are far smaller");
+            throw new UnsupportedAudioException(
+                    "compressed recording larger than "
+                            + (MAX_COMPRESSED_BYTES >> 20)
+                            + " MiB; voice notes are far smaller");
         }
         id = IDS.incrementAndGet();
         OPEN.put(id, new Bytes(data));
@@ -139,8 +149,15 @@ public final class FfmpegDecoder implements PcmStream {
         try {
             format = avformat_alloc_context();
             BytePointer buffer = new BytePointer(av_malloc(IO_BUFFER)).capacity(IO_BUFFER);
-            io = avio_alloc_context(buffer, IO_BUFFER, 0, opaque, READ, (Write_packet_Pointer_BytePointer_int) null,
-                    SEEK);
+            io =
+                    avio_alloc_context(
+                            buffer,
+                            IO_BUFFER,
+                            0,
+                            opaque,
+                            READ,
+                            (Write_packet_Pointer_BytePointer_int) null,
+                            SEEK);
             format.pb(io);
             AVDictionary options = new AVDictionary(null);
             av_dict_set(options, "format_whitelist", DEMUXERS, 0);
@@ -148,36 +165,59 @@ public final class FfmpegDecoder implements PcmStream {
             av_dict_free(options);
             if (r < 0) {
                 format = null; // avformat_open_input frees the context when it fails
-                throw new UnsupportedAudioException("not a decodable compressed audio file: " + message(r));
+                throw new UnsupportedAudioException(
+                        "not a decodable compressed audio file: " + message(r));
             }
-            check(avformat_find_stream_info(format, (PointerPointer<?>) null), "cannot read the stream's parameters");
-            streamIndex = av_find_best_stream(format, AVMEDIA_TYPE_AUDIO, -1, -1, (PointerPointer<?>) null, 0);
+            check(
+                    avformat_find_stream_info(format, (PointerPointer<?>) null),
+                    "cannot read the stream's parameters");
+            streamIndex =
+                    av_find_best_stream(
+                            format, AVMEDIA_TYPE_AUDIO, -1, -1, (PointerPointer<?>) null, 0);
             if (streamIndex < 0) {
                 throw new UnsupportedAudioException("the file holds no audio stream");
             }
             AVStream stream = format.streams(streamIndex);
             AVCodec decoder = avcodec_find_decoder(stream.codecpar().codec_id());
             if (decoder == null) {
-                throw new UnsupportedAudioException("no decoder for the file's audio codec (id "
-                        + stream.codecpar().codec_id() + ")");
+                throw new UnsupportedAudioException(
+                        "no decoder for the file's audio codec (id "
+                                + stream.codecpar().codec_id()
+                                + ")");
             }
             codecName = decoder.name().getString();
             codec = avcodec_alloc_context3(decoder);
             check(avcodec_parameters_to_context(codec, stream.codecpar()), "bad codec parameters");
             codec.pkt_timebase(stream.time_base());
-            check(avcodec_open2(codec, decoder, (AVDictionary) null), "cannot open the " + codecName + " decoder");
+            check(
+                    avcodec_open2(codec, decoder, (AVDictionary) null),
+                    "cannot open the " + codecName + " decoder");
             int rate = codec.sample_rate();
             int channels = codec.ch_layout().nb_channels();
             long declared = -1;
             if (stream.duration() != AV_NOPTS_VALUE && stream.duration() > 0 && rate > 0) {
-                declared = Math.round(stream.duration() * (double) stream.time_base().num()
-                        / stream.time_base().den() * rate);
+                declared =
+                        Math.round(
+                                stream.duration()
+                                        * (double) stream.time_base().num()
+                                        / stream.time_base().den()
+                                        * rate);
             }
             pcmFormat = new PcmFormat(rate, channels, 32, PcmFormat.Encoding.COMPRESSED, declared);
             inputSampleFormat = codec.sample_fmt();
             swr = swr_alloc(); // set up in place by swr_alloc_set_opts2
-            check(swr_alloc_set_opts2(swr, codec.ch_layout(), AV_SAMPLE_FMT_FLT, rate, codec.ch_layout(),
-                    inputSampleFormat, rate, 0, null), "cannot convert the decoder's samples");
+            check(
+                    swr_alloc_set_opts2(
+                            swr,
+                            codec.ch_layout(),
+                            AV_SAMPLE_FMT_FLT,
+                            rate,
+                            codec.ch_layout(),
+                            inputSampleFormat,
+                            rate,
+                            0,
+                            null),
+                    "cannot convert the decoder's samples");
             check(swr_init(swr), "cannot convert the decoder's samples");
             packet = av_packet_alloc();
             frame = av_frame_alloc();
@@ -227,8 +267,14 @@ public final class FfmpegDecoder implements PcmStream {
                         int s = avcodec_send_packet(codec, packet);
                         if (s < 0 && s != AVERROR_EOF) {
                             if (++badPackets > MAX_BAD_PACKETS) {
-                                throw new IOException("corrupt " + codecName + " stream: " + badPackets
-                                        + " undecodable packets in a row (" + message(s) + ")");
+                                throw new IOException(
+                                        "corrupt "
+                                                + codecName
+                                                + " stream: "
+                                                + badPackets
+                                                + " undecodable packets in a row ("
+                                                + message(s)
+                                                + ")");
                             }
                         } else {
                             badPackets = 0;
@@ -254,11 +300,21 @@ public final class FfmpegDecoder implements PcmStream {
 
     private void append(AVFrame f) throws IOException {
         int channels = pcmFormat.channels();
-        if (f.ch_layout().nb_channels() != channels || f.sample_rate() != pcmFormat.sampleRate()
+        if (f.ch_layout().nb_channels() != channels
+                || f.sample_rate() != pcmFormat.sampleRate()
                 || f.format() != inputSampleFormat) {
-            throw new IOException("the " + codecName + " stream changes its format mid-stream ("
-                    + f.ch_layout().nb_channels() + " channels at " + f.sample_rate() + " Hz after " + channels
-                    + " at " + pcmFormat.sampleRate() + " Hz)");
+            throw new IOException(
+                    "the "
+                            + codecName
+                            + " stream changes its format mid-stream ("
+                            + f.ch_layout().nb_channels()
+                            + " channels at "
+                            + f.sample_rate()
+                            + " Hz after "
+                            + channels
+                            + " at "
+                            + pcmFormat.sampleRate()
+                            + " Hz)");
         }
         int samples = f.nb_samples();
         if (samples <= 0) {
@@ -270,7 +326,8 @@ public final class FfmpegDecoder implements PcmStream {
                 convertedPlanes.close();
             }
             converted = new FloatPointer((long) samples * channels);
-            convertedPlanes = new PointerPointer<FloatPointer>(1).put(0, converted); // one plane: interleaved
+            convertedPlanes =
+                    new PointerPointer<FloatPointer>(1).put(0, converted); // one plane: interleaved
         }
         int out = swr_convert(swr, convertedPlanes, samples, f.extended_data(), samples);
         check(out, "cannot convert the decoder's samples");
@@ -371,12 +428,13 @@ public final class FfmpegDecoder implements PcmStream {
             if ((whence & AVSEEK_SIZE) != 0) {
                 return b.data.length;
             }
-            long target = switch (whence & 0xff) {
-                case 0 -> offset;                     // SEEK_SET
-                case 1 -> b.position + offset;        // SEEK_CUR
-                case 2 -> b.data.length + offset;     // SEEK_END
-                default -> -1;
-            };
+            long target =
+                    switch (whence & 0xff) {
+                        case 0 -> offset; // SEEK_SET
+                        case 1 -> b.position + offset; // SEEK_CUR
+                        case 2 -> b.data.length + offset; // SEEK_END
+                        default -> -1;
+                    };
             if (target < 0 || target > b.data.length) {
                 return -1;
             }

@@ -9,9 +9,9 @@ import org.jflac.metadata.StreamInfo;
 
 /**
  * Streams a FLAC file frame by frame through jFLAC (pure Java). Metadata blocks other than
- * STREAMINFO are skipped here before jFLAC sees the stream: jFLAC sizes its arrays for tags,
- * seek tables and pictures from the block's own counts, so one lying header could exhaust the
- * heap (found by {@code AudioDecoderFuzzTest}); the samples need none of them.
+ * STREAMINFO are skipped here before jFLAC sees the stream: jFLAC sizes its arrays for tags, seek
+ * tables and pictures from the block's own counts, so one lying header could exhaust the heap
+ * (found by {@code AudioDecoderFuzzTest}); the samples need none of them.
  */
 public final class FlacDecoder implements PcmStream {
     private final InputStream in;
@@ -37,19 +37,28 @@ public final class FlacDecoder implements PcmStream {
             throw new UnsupportedAudioException("FLAC file has no STREAMINFO block");
         }
         long total = info.getTotalSamples();
-        this.format = new PcmFormat(info.getSampleRate(), info.getChannels(), info.getBitsPerSample(),
-                PcmFormat.Encoding.FLAC, total > 0 ? total : -1);
+        this.format =
+                new PcmFormat(
+                        info.getSampleRate(),
+                        info.getChannels(),
+                        info.getBitsPerSample(),
+                        PcmFormat.Encoding.FLAC,
+                        total > 0 ? total : -1);
         this.scale = 1f / (1L << (info.getBitsPerSample() - 1));
     }
 
     /**
-     * The stream as jFLAC should see it: the "fLaC" marker, the STREAMINFO block marked last,
-     * then the audio frames. Every other metadata block is skipped by its declared length,
-     * which costs no memory whatever the length says.
+     * The stream as jFLAC should see it: the "fLaC" marker, the STREAMINFO block marked last, then
+     * the audio frames. Every other metadata block is skipped by its declared length, which costs
+     * no memory whatever the length says.
      */
     private static InputStream withStreamInfoOnly(InputStream in) throws IOException {
         byte[] marker = in.readNBytes(4);
-        if (marker.length < 4 || marker[0] != 'f' || marker[1] != 'L' || marker[2] != 'a' || marker[3] != 'C') {
+        if (marker.length < 4
+                || marker[0] != 'f'
+                || marker[1] != 'L'
+                || marker[2] != 'a'
+                || marker[3] != 'C') {
             throw new UnsupportedAudioException("not a FLAC stream");
         }
         byte[] streamInfo = null;
@@ -57,28 +66,38 @@ public final class FlacDecoder implements PcmStream {
         while (!last) {
             byte[] header = in.readNBytes(4);
             if (header.length < 4) {
-                throw new UnsupportedAudioException("corrupt FLAC header: metadata ends before the audio");
+                throw new UnsupportedAudioException(
+                        "corrupt FLAC header: metadata ends before the audio");
             }
             last = (header[0] & 0x80) != 0;
             int type = header[0] & 0x7f;
-            int length = ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+            int length =
+                    ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
             if (type == 0) {
                 if (streamInfo != null || length != STREAMINFO_BYTES) {
-                    throw new UnsupportedAudioException("corrupt FLAC header: STREAMINFO block of " + length
-                            + " bytes (expected one of " + STREAMINFO_BYTES + ")");
+                    throw new UnsupportedAudioException(
+                            "corrupt FLAC header: STREAMINFO block of "
+                                    + length
+                                    + " bytes (expected one of "
+                                    + STREAMINFO_BYTES
+                                    + ")");
                 }
                 streamInfo = in.readNBytes(length);
                 if (streamInfo.length < length) {
-                    throw new UnsupportedAudioException("corrupt FLAC header: truncated STREAMINFO");
+                    throw new UnsupportedAudioException(
+                            "corrupt FLAC header: truncated STREAMINFO");
                 }
             } else if (type == 127) {
-                throw new UnsupportedAudioException("corrupt FLAC header: invalid metadata block type 127");
+                throw new UnsupportedAudioException(
+                        "corrupt FLAC header: invalid metadata block type 127");
             } else {
                 try {
                     in.skipNBytes(length);
                 } catch (java.io.EOFException e) {
-                    throw new UnsupportedAudioException("corrupt FLAC header: a metadata block claims " + length
-                            + " bytes past the end of the file");
+                    throw new UnsupportedAudioException(
+                            "corrupt FLAC header: a metadata block claims "
+                                    + length
+                                    + " bytes past the end of the file");
                 }
             }
         }
@@ -97,9 +116,9 @@ public final class FlacDecoder implements PcmStream {
 
     /**
      * jFLAC retries a frame that fails to decode forever, and on some corrupt streams the retry
-     * consumes no input (found by {@code AudioDecoderFuzzTest}: a 208-byte file hung a task).
-     * This bounds the retries: after {@value #MAX_BAD_FRAMES} undecodable frames in a row the
-     * stream is corrupt.
+     * consumes no input (found by {@code AudioDecoderFuzzTest}: a 208-byte file hung a task). This
+     * bounds the retries: after {@value #MAX_BAD_FRAMES} undecodable frames in a row the stream is
+     * corrupt.
      */
     private static final class BoundedFlacDecoder extends FLACDecoder {
         private static final int MAX_BAD_FRAMES = 1000;
@@ -116,8 +135,10 @@ public final class FlacDecoder implements PcmStream {
                 badInARow = 0;
             } catch (org.jflac.FrameDecodeException e) {
                 if (++badInARow >= MAX_BAD_FRAMES) {
-                    throw new UnsupportedAudioException("corrupt FLAC stream: " + MAX_BAD_FRAMES
-                            + " undecodable frames in a row");
+                    throw new UnsupportedAudioException(
+                            "corrupt FLAC stream: "
+                                    + MAX_BAD_FRAMES
+                                    + " undecodable frames in a row");
                 }
                 throw e;
             }
@@ -169,8 +190,11 @@ public final class FlacDecoder implements PcmStream {
         }
         if (frame.header.channels != format.channels()) {
             // found by AudioDecoderFuzzTest: jFLAC decodes such a frame, leaving channels unset
-            throw new UnsupportedAudioException("corrupt FLAC frame: " + frame.header.channels
-                    + " channels where STREAMINFO says " + format.channels());
+            throw new UnsupportedAudioException(
+                    "corrupt FLAC frame: "
+                            + frame.header.channels
+                            + " channels where STREAMINFO says "
+                            + format.channels());
         }
         pending = frame.header.blockSize;
         pendingOffset = 0;

@@ -3,9 +3,9 @@ package dev.ser.pipeline.audio;
 import java.io.IOException;
 
 /**
- * A decoded recording as one mono signal at a target rate, read block by block: the
- * channels are averaged (down-mix) and the result resampled. Remembers how many source
- * frames it has read, so the recording's true duration is known at the end.
+ * A decoded recording as one mono signal at a target rate, read block by block: the channels are
+ * averaged (down-mix) and the result resampled. Remembers how many source frames it has read, so
+ * the recording's true duration is known at the end.
  */
 public final class MonoStream implements AutoCloseable {
     private static final int BLOCK_FRAMES = 8192;
@@ -69,15 +69,17 @@ public final class MonoStream implements AutoCloseable {
 
     private void append(float[] samples, int count) {
         if (pendingEnd + count > pending.length) {
-            pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingEnd + count));
+            pending =
+                    java.util.Arrays.copyOf(
+                            pending, Math.max(pending.length * 2, pendingEnd + count));
         }
         System.arraycopy(samples, 0, pending, pendingEnd, count);
         pendingEnd += count;
     }
 
     /**
-     * Averages channels. Non-finite samples (NaN, infinity in float files) become silence
-     * rather than poisoning every later stage.
+     * Averages channels. Non-finite samples (NaN, infinity in float files) become silence rather
+     * than poisoning every later stage.
      */
     static void downmix(float[] interleaved, int frames, int channels, float[] mono) {
         if (channels == 1) {

@@ -4,22 +4,23 @@ import java.util.Arrays;
 
 /**
  * Streaming rational sample-rate converter for one mono signal: polyphase FIR with a
- * Kaiser-windowed sinc kernel (64 zero crossings each side, cut-off at 95.5 % of the lower
- * Nyquist frequency, beta 14.77), the textbook band-limited design.
+ * Kaiser-windowed sinc kernel (64 zero crossings each side, cut-off at 95.5 % of the lower Nyquist
+ * frequency, beta 14.77), the textbook band-limited design.
  *
- * <p>Written here because the library candidates measured short of the project's bar: against
- * the RAVDESS reference (48 kHz -> 16 kHz, 60 files), TarsosDSP's libresample port reaches a
- * minimum of 24.8 dB SNR, this design about 40 dB ({@code ResamplerQualityTest}). The wide
- * pass band matters: emotional speech carries energy up to the Nyquist frequency.
+ * <p>Written here because the library candidates measured short of the project's bar: against the
+ * RAVDESS reference (48 kHz -> 16 kHz, 60 files), TarsosDSP's libresample port reaches a minimum of
+ * 24.8 dB SNR, this design about 40 dB ({@code ResamplerQualityTest}). The wide pass band matters:
+ * emotional speech carries energy up to the Nyquist frequency.
  *
- * <p>Output sample n sits at input time n * M / L (L/M the reduced rate ratio); samples before
- * the start and after the end of the signal count as zero, and the output length is
- * ceil(inputLength * L / M). Not thread-safe: one instance per recording.
+ * <p>Output sample n sits at input time n * M / L (L/M the reduced rate ratio); samples before the
+ * start and after the end of the signal count as zero, and the output length is ceil(inputLength *
+ * L / M). Not thread-safe: one instance per recording.
  */
 public final class Resampler {
     static final int ZERO_CROSSINGS = 64;
     static final double ROLLOFF = 0.955;
     static final double KAISER_BETA = 14.769656459379492;
+
     /** Above this many phases the kernel is computed per output sample instead of tabled. */
     private static final int MAX_TABLED_PHASES = 2048;
 
@@ -29,7 +30,7 @@ public final class Resampler {
         void accept(float[] samples, int count);
     }
 
-    private final int up;   // L
+    private final int up; // L
     private final int down; // M
     private final int halfWidth; // taps each side of the centre, in input samples
     private final double scaledCutoff; // base frequency / input rate
@@ -39,15 +40,16 @@ public final class Resampler {
     // Input history: buffer[0] is absolute input index bufferStart.
     private float[] buffer = new float[1 << 14];
     private long bufferStart; // negative at first: the zeros before the signal are held too
-    private long bufferEnd;   // absolute index one past the last input sample held
-    private long inputTotal;  // input samples received so far
-    private long nextOutput;  // absolute index of the next output sample
+    private long bufferEnd; // absolute index one past the last input sample held
+    private long inputTotal; // input samples received so far
+    private long nextOutput; // absolute index of the next output sample
     private float[] out = new float[4096];
     private final float[] tap;
 
     public Resampler(int inputRate, int outputRate) {
         if (inputRate <= 0 || outputRate <= 0) {
-            throw new IllegalArgumentException("rates must be positive: " + inputRate + " -> " + outputRate);
+            throw new IllegalArgumentException(
+                    "rates must be positive: " + inputRate + " -> " + outputRate);
         }
         int g = gcd(inputRate, outputRate);
         this.up = outputRate / g;
@@ -118,8 +120,8 @@ public final class Resampler {
     }
 
     /**
-     * Feeds {@code count} input samples; resampled output goes to {@code sink}. Call once
-     * more with {@code last = true} (count may be 0) to flush the filter's tail.
+     * Feeds {@code count} input samples; resampled output goes to {@code sink}. Call once more with
+     * {@code last = true} (count may be 0) to flush the filter's tail.
      */
     public void process(float[] input, int count, boolean last, Sink sink) {
         if (passThrough) {
@@ -159,7 +161,9 @@ public final class Resampler {
         discardBefore(Math.floorDiv(nextOutput * down, up) - halfWidth);
     }
 
-    /** Four partial sums: the JIT does not reorder a float reduction, so this gives it parallelism. */
+    /**
+     * Four partial sums: the JIT does not reorder a float reduction, so this gives it parallelism.
+     */
     private static float dot(float[] k, float[] x, int off) {
         float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int j = 0;
@@ -211,15 +215,18 @@ public final class Resampler {
     /** Resamples a whole signal held in memory (for tests and short clips). */
     public static float[] resample(float[] signal, int inputRate, int outputRate) {
         Resampler r = new Resampler(inputRate, outputRate);
-        float[][] acc = {new float[(int) Math.ceil(signal.length * (double) outputRate / inputRate) + 16]};
-        int[] n = {0};
-        Sink sink = (s, c) -> {
-            if (n[0] + c > acc[0].length) {
-                acc[0] = Arrays.copyOf(acc[0], (n[0] + c) * 2);
-            }
-            System.arraycopy(s, 0, acc[0], n[0], c);
-            n[0] += c;
+        float[][] acc = {
+            new float[(int) Math.ceil(signal.length * (double) outputRate / inputRate) + 16]
         };
+        int[] n = {0};
+        Sink sink =
+                (s, c) -> {
+                    if (n[0] + c > acc[0].length) {
+                        acc[0] = Arrays.copyOf(acc[0], (n[0] + c) * 2);
+                    }
+                    System.arraycopy(s, 0, acc[0], n[0], c);
+                    n[0] += c;
+                };
         r.process(signal, signal.length, false, sink);
         r.process(new float[0], 0, true, sink);
         return Arrays.copyOf(acc[0], n[0]);

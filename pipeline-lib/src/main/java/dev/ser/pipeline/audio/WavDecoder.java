@@ -5,13 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Streams a RIFF/WAVE file: integer PCM of 8, 16, 24 or 32 bits, IEEE float of 32 or 64
- * bits, plain or WAVE_FORMAT_EXTENSIBLE, any channel count and rate.
+ * Streams a RIFF/WAVE file: integer PCM of 8, 16, 24 or 32 bits, IEEE float of 32 or 64 bits, plain
+ * or WAVE_FORMAT_EXTENSIBLE, any channel count and rate.
  *
- * <p>Written by hand because the JDK's {@code AudioSystem} rejects 64-bit float and most
- * extensible headers, and a header parse is the only part needed: samples are read straight
- * from the stream, a block at a time. A data chunk whose declared size is 0 or 0xFFFFFFFF
- * (as streaming recorders write) is read to the end of the stream.
+ * <p>Written by hand because the JDK's {@code AudioSystem} rejects 64-bit float and most extensible
+ * headers, and a header parse is the only part needed: samples are read straight from the stream, a
+ * block at a time. A data chunk whose declared size is 0 or 0xFFFFFFFF (as streaming recorders
+ * write) is read to the end of the stream.
  */
 public final class WavDecoder implements PcmStream {
     private static final int WAVE_FORMAT_PCM = 0x0001;
@@ -51,7 +51,8 @@ public final class WavDecoder implements PcmStream {
             }
             if ("fmt ".equals(id)) {
                 if (size < 16) {
-                    throw new UnsupportedAudioException("WAVE fmt chunk is " + size + " bytes, needs 16");
+                    throw new UnsupportedAudioException(
+                            "WAVE fmt chunk is " + size + " bytes, needs 16");
                 }
                 formatTag = le.u16();
                 channels = le.u16();
@@ -62,7 +63,8 @@ public final class WavDecoder implements PcmStream {
                 long rest = size - 16;
                 if (formatTag == WAVE_FORMAT_EXTENSIBLE) {
                     if (rest < 24) {
-                        throw new UnsupportedAudioException("WAVE_FORMAT_EXTENSIBLE header is too short");
+                        throw new UnsupportedAudioException(
+                                "WAVE_FORMAT_EXTENSIBLE header is too short");
                     }
                     le.u16(); // cbSize
                     le.u16(); // valid bits per sample (container size is what we read)
@@ -74,7 +76,8 @@ public final class WavDecoder implements PcmStream {
                 le.skip(rest + (size & 1));
             } else if ("data".equals(id)) {
                 if (formatTag < 0) {
-                    throw new UnsupportedAudioException("WAVE data chunk comes before its fmt chunk");
+                    throw new UnsupportedAudioException(
+                            "WAVE data chunk comes before its fmt chunk");
                 }
                 bytesLeft = (size == 0 || size == 0xFFFFFFFFL) ? Long.MAX_VALUE : size;
                 break;
@@ -82,25 +85,41 @@ public final class WavDecoder implements PcmStream {
                 le.skip(size + (size & 1));
             }
         }
-        PcmFormat.Encoding encoding = switch (formatTag) {
-            case WAVE_FORMAT_PCM -> bits == 8 ? PcmFormat.Encoding.PCM_UNSIGNED : PcmFormat.Encoding.PCM_SIGNED;
-            case WAVE_FORMAT_IEEE_FLOAT -> PcmFormat.Encoding.IEEE_FLOAT;
-            default -> throw new UnsupportedAudioException(
-                    String.format("WAVE format tag 0x%04X is not PCM or IEEE float", formatTag));
-        };
-        boolean supported = encoding == PcmFormat.Encoding.IEEE_FLOAT
-                ? (bits == 32 || bits == 64)
-                : (bits == 8 || bits == 16 || bits == 24 || bits == 32);
+        PcmFormat.Encoding encoding =
+                switch (formatTag) {
+                    case WAVE_FORMAT_PCM ->
+                            bits == 8
+                                    ? PcmFormat.Encoding.PCM_UNSIGNED
+                                    : PcmFormat.Encoding.PCM_SIGNED;
+                    case WAVE_FORMAT_IEEE_FLOAT -> PcmFormat.Encoding.IEEE_FLOAT;
+                    default ->
+                            throw new UnsupportedAudioException(
+                                    String.format(
+                                            "WAVE format tag 0x%04X is not PCM or IEEE float",
+                                            formatTag));
+                };
+        boolean supported =
+                encoding == PcmFormat.Encoding.IEEE_FLOAT
+                        ? (bits == 32 || bits == 64)
+                        : (bits == 8 || bits == 16 || bits == 24 || bits == 32);
         if (!supported) {
-            throw new UnsupportedAudioException(bits + "-bit " + encoding + " WAVE is not supported");
+            throw new UnsupportedAudioException(
+                    bits + "-bit " + encoding + " WAVE is not supported");
         }
         if (sampleRate > Integer.MAX_VALUE) {
-            throw new UnsupportedAudioException("sample rate " + sampleRate + " Hz is not a valid rate");
+            throw new UnsupportedAudioException(
+                    "sample rate " + sampleRate + " Hz is not a valid rate");
         }
         this.bytesPerSample = bits / 8;
         if (channels > 0 && align != channels * bytesPerSample) {
-            throw new UnsupportedAudioException("WAVE block align " + align + " does not match "
-                    + channels + " channels of " + bits + " bits");
+            throw new UnsupportedAudioException(
+                    "WAVE block align "
+                            + align
+                            + " does not match "
+                            + channels
+                            + " channels of "
+                            + bits
+                            + " bits");
         }
         this.blockAlign = align;
         long frames = bytesLeft == Long.MAX_VALUE || align == 0 ? -1 : bytesLeft / align;
@@ -117,7 +136,8 @@ public final class WavDecoder implements PcmStream {
         if (bytesLeft <= 0) {
             return -1;
         }
-        int wanted = (int) Math.min((long) maxFrames * blockAlign, bytesLeft - bytesLeft % blockAlign);
+        int wanted =
+                (int) Math.min((long) maxFrames * blockAlign, bytesLeft - bytesLeft % blockAlign);
         if (wanted <= 0) {
             bytesLeft = 0;
             return -1;
@@ -156,7 +176,9 @@ public final class WavDecoder implements PcmStream {
                     }
                     case 3 -> {
                         for (int i = 0; i < samples; i++, p += 3) {
-                            out[i] = ((b[p] & 0xFF) | ((b[p + 1] & 0xFF) << 8) | (b[p + 2] << 16)) / 8388608f;
+                            out[i] =
+                                    ((b[p] & 0xFF) | ((b[p + 1] & 0xFF) << 8) | (b[p + 2] << 16))
+                                            / 8388608f;
                         }
                     }
                     default -> {
@@ -183,7 +205,10 @@ public final class WavDecoder implements PcmStream {
     }
 
     private static int int32(byte[] b, int p) {
-        return (b[p] & 0xFF) | ((b[p + 1] & 0xFF) << 8) | ((b[p + 2] & 0xFF) << 16) | (b[p + 3] << 24);
+        return (b[p] & 0xFF)
+                | ((b[p + 1] & 0xFF) << 8)
+                | ((b[p + 2] & 0xFF) << 16)
+                | (b[p + 3] << 24);
     }
 
     @Override

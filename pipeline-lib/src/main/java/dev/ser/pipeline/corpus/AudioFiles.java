@@ -8,11 +8,14 @@ import java.util.stream.Stream;
 
 /** Audio files under a folder, recursively, in a stable order. */
 final class AudioFiles {
-    /** The audio files a corpus tree may hold; anything else beside them (label files, licences) is not a clip. */
-    private static final List<String> EXTENSIONS = List.of(".wav", ".flac", ".opus", ".ogg", ".mp3", ".m4a");
+    /**
+     * The audio files a corpus tree may hold; anything else beside them (label files, licences) is
+     * not a clip.
+     */
+    private static final List<String> EXTENSIONS =
+            List.of(".wav", ".flac", ".opus", ".ogg", ".mp3", ".m4a");
 
-    private AudioFiles() {
-    }
+    private AudioFiles() {}
 
     static List<Path> under(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -21,11 +24,17 @@ final class AudioFiles {
         // corpora are often assembled from symbolic links
         try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(Files::isRegularFile)
-                    .filter(p -> {
-                        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-                        return !n.startsWith(".") && EXTENSIONS.stream().anyMatch(n::endsWith);
-                    })
-                    .sorted().toList();
+                    .filter(
+                            p -> {
+                                String n =
+                                        p.getFileName()
+                                                .toString()
+                                                .toLowerCase(java.util.Locale.ROOT);
+                                return !n.startsWith(".")
+                                        && EXTENSIONS.stream().anyMatch(n::endsWith);
+                            })
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a corpus reader found: every clip (those outside the 4-class set too, with a null
- * label, so they are counted, not silently dropped) and the options that shaped the labels.
+ * What a corpus reader found: every clip (those outside the 4-class set too, with a null label, so
+ * they are counted, not silently dropped) and the options that shaped the labels.
  */
 public record CorpusListing(String corpus, List<LabelledClip> clips, Map<String, String> options) {
 

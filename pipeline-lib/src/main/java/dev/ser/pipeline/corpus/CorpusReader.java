@@ -12,7 +12,8 @@ public interface CorpusReader {
     /**
      * Lists the corpus under {@code root}.
      *
-     * @throws CorpusFormatException when a label file is missing or malformed (the message names it)
+     * @throws CorpusFormatException when a label file is missing or malformed (the message names
+     *     it)
      */
     CorpusListing read(Path root) throws IOException;
 }

@@ -18,14 +18,18 @@ import org.apache.commons.csv.CSVRecord;
  * CREMA-D in its published layout: {@code AudioWAV/AAAA_SSS_EEE_LL.wav}, actor demographics in
  * {@code VideoDemographics.csv}, and the crowd's votes in {@code processedResults/summaryTable.csv}
  * (or {@code summaryTable.csv} at the root). The label is the intended emotion (the file name's
- * EEE) or, as an option, the crowd's perceived voice-only label; a perceived vote that ties
- * between emotions (letters joined by ':') is outside the 4 classes, as "tie".
+ * EEE) or, as an option, the crowd's perceived voice-only label; a perceived vote that ties between
+ * emotions (letters joined by ':') is outside the 4 classes, as "tie".
  */
 public final class CremaDReader implements CorpusReader {
-    private static final Pattern NAME = Pattern.compile("(\\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})");
+    private static final Pattern NAME =
+            Pattern.compile("(\\d{4})_([A-Z]{3})_([A-Z]{3})_([A-Z]{2})");
 
     /** Which label a clip gets. */
-    public enum LabelSource { INTENDED, PERCEIVED }
+    public enum LabelSource {
+        INTENDED,
+        PERCEIVED
+    }
 
     private final LabelSource source;
 
@@ -45,11 +49,14 @@ public final class CremaDReader implements CorpusReader {
             sexByActor.put(r.get("ActorID"), r.get("Sex").toLowerCase(java.util.Locale.ROOT));
         }
         Map<String, String[]> votes = new HashMap<>();
-        Path summary = Files.exists(root.resolve("processedResults/summaryTable.csv"))
-                ? root.resolve("processedResults/summaryTable.csv") : root.resolve("summaryTable.csv");
+        Path summary =
+                Files.exists(root.resolve("processedResults/summaryTable.csv"))
+                        ? root.resolve("processedResults/summaryTable.csv")
+                        : root.resolve("summaryTable.csv");
         if (source == LabelSource.PERCEIVED || Files.exists(summary)) {
             for (CSVRecord r : csv(summary, "FileName", "VoiceVote", "VoiceLevel")) {
-                votes.put(r.get("FileName"), new String[] {r.get("VoiceVote"), r.get("VoiceLevel")});
+                votes.put(
+                        r.get("FileName"), new String[] {r.get("VoiceVote"), r.get("VoiceLevel")});
             }
         }
         List<LabelledClip> clips = new ArrayList<>();
@@ -57,15 +64,28 @@ public final class CremaDReader implements CorpusReader {
             String stem = AudioFiles.stem(file);
             Matcher m = NAME.matcher(stem);
             if (!m.matches()) {
-                throw new CorpusFormatException(file + ": not a CREMA-D file name (AAAA_SSS_EEE_LL)");
+                throw new CorpusFormatException(
+                        file + ": not a CREMA-D file name (AAAA_SSS_EEE_LL)");
             }
             String sex = sexByActor.get(m.group(1));
             if (sex == null) {
-                throw new CorpusFormatException(root.resolve("VideoDemographics.csv") + " has no actor " + m.group(1)
-                        + " (needed by " + file.getFileName() + ")");
+                throw new CorpusFormatException(
+                        root.resolve("VideoDemographics.csv")
+                                + " has no actor "
+                                + m.group(1)
+                                + " (needed by "
+                                + file.getFileName()
+                                + ")");
             }
-            Map<String, String> facts = new HashMap<>(Map.of("sentence", m.group(2), "intensity", m.group(4),
-                    "intended", m.group(3)));
+            Map<String, String> facts =
+                    new HashMap<>(
+                            Map.of(
+                                    "sentence",
+                                    m.group(2),
+                                    "intensity",
+                                    m.group(4),
+                                    "intended",
+                                    m.group(3)));
             String[] vote = votes.get(stem);
             if (vote != null) {
                 facts.put("perceived", vote[0]);
@@ -73,15 +93,27 @@ public final class CremaDReader implements CorpusReader {
             } else if (source == LabelSource.PERCEIVED) {
                 throw new CorpusFormatException(summary + " has no votes for " + stem);
             }
-            String own = source == LabelSource.INTENDED ? m.group(3) : (vote[0].contains(":") ? "tie" : vote[0]);
+            String own =
+                    source == LabelSource.INTENDED
+                            ? m.group(3)
+                            : (vote[0].contains(":") ? "tie" : vote[0]);
             String label = source == LabelSource.INTENDED ? intended(own) : perceived(own);
-            clips.add(new LabelledClip(file.toAbsolutePath().toString(), corpus(), m.group(1), sex, own, label,
-                    Map.copyOf(facts)));
+            clips.add(
+                    new LabelledClip(
+                            file.toAbsolutePath().toString(),
+                            corpus(),
+                            m.group(1),
+                            sex,
+                            own,
+                            label,
+                            Map.copyOf(facts)));
         }
         if (clips.isEmpty()) {
-            throw new CorpusFormatException(root.resolve("AudioWAV") + " holds no CREMA-D audio files");
+            throw new CorpusFormatException(
+                    root.resolve("AudioWAV") + " holds no CREMA-D audio files");
         }
-        return new CorpusListing(corpus(), clips, Map.of("label", source.name().toLowerCase(java.util.Locale.ROOT)));
+        return new CorpusListing(
+                corpus(), clips, Map.of("label", source.name().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private static String intended(String code) {
@@ -106,20 +138,33 @@ public final class CremaDReader implements CorpusReader {
 
     private static List<CSVRecord> csv(Path file, String... required) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new CorpusFormatException(file + " is missing; CREMA-D's metadata must sit beside AudioWAV/");
+            throw new CorpusFormatException(
+                    file + " is missing; CREMA-D's metadata must sit beside AudioWAV/");
         }
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             // summaryTable.csv's first column (R's row names) has an empty header
-            var parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setAllowMissingColumnNames(true)
-                    .get().parse(r);
+            var parser =
+                    CSVFormat.DEFAULT
+                            .builder()
+                            .setHeader()
+                            .setSkipHeaderRecord(true)
+                            .setAllowMissingColumnNames(true)
+                            .get()
+                            .parse(r);
             for (String column : required) {
                 if (!parser.getHeaderMap().containsKey(column)) {
-                    throw new CorpusFormatException(file + " has no column '" + column + "'; its columns are "
-                            + parser.getHeaderNames());
+                    throw new CorpusFormatException(
+                            file
+                                    + " has no column '"
+                                    + column
+                                    + "'; its columns are "
+                                    + parser.getHeaderNames());
                 }
             }
             return parser.getRecords();
-        } catch (java.io.UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+        } catch (java.io.UncheckedIOException
+                | IllegalArgumentException
+                | IllegalStateException e) {
             throw new CorpusFormatException(file + " is not valid CSV: " + e.getMessage());
         }
     }

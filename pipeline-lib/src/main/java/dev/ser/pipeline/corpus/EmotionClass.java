@@ -10,8 +10,7 @@ public final class EmotionClass {
     public static final String SADNESS = "sadness";
     public static final List<String> LABELS = List.of(ANGER, HAPPINESS, NEUTRAL, SADNESS);
 
-    private EmotionClass() {
-    }
+    private EmotionClass() {}
 
     /** The study's arousal split: high for anger and happiness, low for neutral and sadness. */
     public static String arousal(String label) {

@@ -6,9 +6,9 @@ import java.util.TreeMap;
 
 /**
  * How a user's label names map onto the four classes: {@code angry=anger,mad=anger,joy=happiness}.
- * The class names themselves always map to themselves; matching ignores case and surrounding
- * space. A label that maps nowhere is outside the 4 classes: its clips are listed and counted
- * as excluded, never scored as something else.
+ * The class names themselves always map to themselves; matching ignores case and surrounding space.
+ * A label that maps nowhere is outside the 4 classes: its clips are listed and counted as excluded,
+ * never scored as something else.
  *
  * @param mapping user label (lower case) to class
  */
@@ -22,7 +22,8 @@ public record LabelMap(Map<String, String> mapping) {
     /**
      * Parses {@code label=class[,label=class...]}.
      *
-     * @throws IllegalArgumentException naming the pair that is not {@code label=class} or whose class is not one of the four
+     * @throws IllegalArgumentException naming the pair that is not {@code label=class} or whose
+     *     class is not one of the four
      */
     public static LabelMap parse(String spec) {
         Map<String, String> m = new TreeMap<>();
@@ -34,8 +35,11 @@ public record LabelMap(Map<String, String> mapping) {
             String from = eq < 0 ? "" : key(pair.substring(0, eq));
             String to = eq < 0 ? "" : key(pair.substring(eq + 1));
             if (from.isEmpty() || !EmotionClass.LABELS.contains(to)) {
-                throw new IllegalArgumentException("'" + pair.trim() + "' is not LABEL=CLASS with CLASS one of "
-                        + String.join(", ", EmotionClass.LABELS));
+                throw new IllegalArgumentException(
+                        "'"
+                                + pair.trim()
+                                + "' is not LABEL=CLASS with CLASS one of "
+                                + String.join(", ", EmotionClass.LABELS));
             }
             m.put(from, to);
         }

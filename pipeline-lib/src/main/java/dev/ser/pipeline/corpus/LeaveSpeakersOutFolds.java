@@ -7,16 +7,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Speaker-independent folds: every speaker's clips fall in one fold, so a fold's test
- * speakers are never heard in training. IEMOCAP folds by session (leave-one-session-out,
- * one fold per session present); other corpora deal speakers out by gender, female speakers
- * first and male speakers continuing where they stopped, each in id order, so that folds are
- * deterministic, differ in size by at most one speaker, and balance genders as far as the
- * corpus allows (RAVDESS actors 01-20 in 5 folds: 2 female and 2 male each).
+ * Speaker-independent folds: every speaker's clips fall in one fold, so a fold's test speakers are
+ * never heard in training. IEMOCAP folds by session (leave-one-session-out, one fold per session
+ * present); other corpora deal speakers out by gender, female speakers first and male speakers
+ * continuing where they stopped, each in id order, so that folds are deterministic, differ in size
+ * by at most one speaker, and balance genders as far as the corpus allows (RAVDESS actors 01-20 in
+ * 5 folds: 2 female and 2 male each).
  */
 public final class LeaveSpeakersOutFolds {
-    private LeaveSpeakersOutFolds() {
-    }
+    private LeaveSpeakersOutFolds() {}
 
     /** Fold (0-based) of each speaker of {@code clips}. */
     public static Map<String, Integer> assign(List<LabelledClip> clips, int folds) {
@@ -28,7 +27,11 @@ public final class LeaveSpeakersOutFolds {
             TreeSet<Integer> sessions = new TreeSet<>();
             clips.forEach(c -> sessions.add(Integer.parseInt(c.facts().get("session"))));
             List<Integer> order = new ArrayList<>(sessions);
-            clips.forEach(c -> fold.put(c.speaker(), order.indexOf(Integer.parseInt(c.facts().get("session")))));
+            clips.forEach(
+                    c ->
+                            fold.put(
+                                    c.speaker(),
+                                    order.indexOf(Integer.parseInt(c.facts().get("session")))));
             return fold;
         }
         TreeSet<String> female = new TreeSet<>();
@@ -37,8 +40,12 @@ public final class LeaveSpeakersOutFolds {
             (c.gender().equals("female") ? female : male).add(c.speaker());
         }
         if (female.size() + male.size() < folds) {
-            throw new IllegalArgumentException(folds + " folds need at least " + folds + " speakers; the corpus has "
-                    + (female.size() + male.size()));
+            throw new IllegalArgumentException(
+                    folds
+                            + " folds need at least "
+                            + folds
+                            + " speakers; the corpus has "
+                            + (female.size() + male.size()));
         }
         int i = 0;
         for (String s : female) {

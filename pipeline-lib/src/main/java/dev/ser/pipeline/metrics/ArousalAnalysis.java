@@ -6,10 +6,11 @@ import java.util.List;
 /**
  * The study's cross-corpus arousal analysis: the 4-class confusion folded into high (anger,
  * happiness) and low (neutral, sadness) arousal, with the arousal accuracy and recall of each
- * arousal class; it shows errors that stay within an arousal level (happy read as angry, sad
- * as neutral) apart from those that cross it.
+ * arousal class; it shows errors that stay within an arousal level (happy read as angry, sad as
+ * neutral) apart from those that cross it.
  */
-public record ArousalAnalysis(long[][] confusion, double accuracy, double highRecall, double lowRecall) {
+public record ArousalAnalysis(
+        long[][] confusion, double accuracy, double highRecall, double lowRecall) {
     public static final List<String> LEVELS = List.of("high", "low");
 
     public static ArousalAnalysis of(ConfusionMatrix m) {
@@ -21,8 +22,11 @@ public record ArousalAnalysis(long[][] confusion, double accuracy, double highRe
             }
         }
         long total = c[0][0] + c[0][1] + c[1][0] + c[1][1];
-        return new ArousalAnalysis(c, total == 0 ? Double.NaN : (double) (c[0][0] + c[1][1]) / total,
-                ratio(c[0][0], c[0][0] + c[0][1]), ratio(c[1][1], c[1][0] + c[1][1]));
+        return new ArousalAnalysis(
+                c,
+                total == 0 ? Double.NaN : (double) (c[0][0] + c[1][1]) / total,
+                ratio(c[0][0], c[0][0] + c[0][1]),
+                ratio(c[1][1], c[1][0] + c[1][1]));
     }
 
     private static int level(String label) {

@@ -2,9 +2,7 @@ package dev.ser.pipeline.metrics;
 
 import java.util.List;
 
-/**
- * Counts of true label (rows) against predicted label (columns) over a fixed label order.
- */
+/** Counts of true label (rows) against predicted label (columns) over a fixed label order. */
 public final class ConfusionMatrix {
     private final List<String> labels;
     private final long[][] counts;
@@ -14,7 +12,8 @@ public final class ConfusionMatrix {
         this.counts = new long[labels.size()][labels.size()];
     }
 
-    public static ConfusionMatrix of(List<String> labels, List<String> truth, List<String> predicted) {
+    public static ConfusionMatrix of(
+            List<String> labels, List<String> truth, List<String> predicted) {
         if (truth.size() != predicted.size()) {
             throw new IllegalArgumentException("truth and predictions differ in length");
         }

@@ -3,10 +3,10 @@ package dev.ser.pipeline.model;
 import java.util.List;
 
 /**
- * What scoring needs of an emotion model: its manifest, its run options and class
- * probabilities for windows. Tasks get this view of the JVM's shared {@link EmotionModel}
- * from {@link OrtSessions#emotionModel}; it has no {@code close}, so no task can close a
- * session that other tasks are using (the cache owns the session).
+ * What scoring needs of an emotion model: its manifest, its run options and class probabilities for
+ * windows. Tasks get this view of the JVM's shared {@link EmotionModel} from {@link
+ * OrtSessions#emotionModel}; it has no {@code close}, so no task can close a session that other
+ * tasks are using (the cache owns the session).
  */
 public interface EmotionClassifier {
     ModelManifest manifest();

@@ -9,32 +9,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model's {@code model.json}: everything the pipeline needs to feed the graph the way it
- * was trained. See the model contract in the README.
+ * A model's {@code model.json}: everything the pipeline needs to feed the graph the way it was
+ * trained. See the model contract in the README.
  *
- * @param name          model name, shown in every output row
- * @param trained       false for a network with random weights: its outputs mean nothing,
- *                      and every output made with it says {@code untrained}
- * @param labels        class labels in the order of the output's last dimension
- * @param sampleRate    input rate in Hz (the pipeline resamples to it)
+ * @param name model name, shown in every output row
+ * @param trained false for a network with random weights: its outputs mean nothing, and every
+ *     output made with it says {@code untrained}
+ * @param labels class labels in the order of the output's last dimension
+ * @param sampleRate input rate in Hz (the pipeline resamples to it)
  * @param windowSeconds window length the model was trained on
- * @param inputName     name of the float32 [batch, samples] waveform input
- * @param outputName    name of the float32 [batch, labels] output
- * @param outputIsLogits true when the output is logits (softmax applied here), false when probabilities
+ * @param inputName name of the float32 [batch, samples] waveform input
+ * @param outputName name of the float32 [batch, labels] output
+ * @param outputIsLogits true when the output is logits (softmax applied here), false when
+ *     probabilities
  * @param preprocessing the preprocessing the model was trained with
- * @param zeroPadToWindow true: shorter windows are zero-padded to the full length (as in
- *                      training); false: they are scored at their own length
- * @param quantization  e.g. {@code none}, {@code int8-qdq}
- * @param onnxSha256    SHA-256 of {@code model.onnx}, checked at load
- * @param metrics       the metrics on the model card (free form)
- * @param trainedFrontEnd the front-end settings its training windows were cut with
- *                      ({@code "front_end"}, as {@code prepare} recorded them), or empty when
- *                      the model does not say; see {@link dev.ser.pipeline.FrontEndSettings}
+ * @param zeroPadToWindow true: shorter windows are zero-padded to the full length (as in training);
+ *     false: they are scored at their own length
+ * @param quantization e.g. {@code none}, {@code int8-qdq}
+ * @param onnxSha256 SHA-256 of {@code model.onnx}, checked at load
+ * @param metrics the metrics on the model card (free form)
+ * @param trainedFrontEnd the front-end settings its training windows were cut with ({@code
+ *     "front_end"}, as {@code prepare} recorded them), or empty when the model does not say; see
+ *     {@link dev.ser.pipeline.FrontEndSettings}
  */
-public record ModelManifest(String name, String version, boolean trained, List<String> labels, int sampleRate,
-                            double windowSeconds, String inputName, String outputName, boolean outputIsLogits,
-                            PreprocessingConfig preprocessing, boolean zeroPadToWindow, String quantization,
-                            String onnxSha256, Map<String, Object> metrics, Map<String, Object> trainedFrontEnd) {
+public record ModelManifest(
+        String name,
+        String version,
+        boolean trained,
+        List<String> labels,
+        int sampleRate,
+        double windowSeconds,
+        String inputName,
+        String outputName,
+        boolean outputIsLogits,
+        PreprocessingConfig preprocessing,
+        boolean zeroPadToWindow,
+        String quantization,
+        String onnxSha256,
+        Map<String, Object> metrics,
+        Map<String, Object> trainedFrontEnd) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,7 +62,8 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         try {
             root = JSON.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidModelException(source + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidModelException(
+                    source + " is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidModelException("cannot read " + source + ": " + e.getMessage());
         }
@@ -60,7 +74,8 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         List<String> labels = new ArrayList<>();
         JsonNode labelNode = root.get("labels");
         if (labelNode == null || !labelNode.isArray() || labelNode.isEmpty()) {
-            throw new InvalidModelException(source + ": 'labels' must be a non-empty array of class names");
+            throw new InvalidModelException(
+                    source + ": 'labels' must be a non-empty array of class names");
         }
         labelNode.forEach(n -> labels.add(n.asText()));
         if (labels.stream().distinct().count() != labels.size()) {
@@ -68,27 +83,38 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         }
         for (String label : labels) {
             if (!label.matches("[A-Za-z][A-Za-z0-9_]*")) {
-                throw new InvalidModelException(source + ": label '" + label
-                        + "' must be a plain identifier (letters, digits, underscore) so it can name a column");
+                throw new InvalidModelException(
+                        source
+                                + ": label '"
+                                + label
+                                + "' must be a plain identifier (letters, digits, underscore) so it can name a column");
             }
         }
         int rate = f.integer("sample_rate");
         if (rate < 8000 || rate > 48000) {
-            throw new InvalidModelException(source + ": sample_rate " + rate + " Hz is outside 8000..48000");
+            throw new InvalidModelException(
+                    source + ": sample_rate " + rate + " Hz is outside 8000..48000");
         }
         double window = f.number("window_seconds");
         if (!(window > 0 && window <= 60)) {
-            throw new InvalidModelException(source + ": window_seconds " + window + " is outside (0, 60]");
+            throw new InvalidModelException(
+                    source + ": window_seconds " + window + " is outside (0, 60]");
         }
         String outputKind = f.text("output_kind");
         if (!outputKind.equals("logits") && !outputKind.equals("probabilities")) {
-            throw new InvalidModelException(source + ": output_kind must be 'logits' or 'probabilities', not '"
-                    + outputKind + "'");
+            throw new InvalidModelException(
+                    source
+                            + ": output_kind must be 'logits' or 'probabilities', not '"
+                            + outputKind
+                            + "'");
         }
         String padding = f.text("padding");
         if (!padding.equals("zero_pad_to_window") && !padding.equals("none")) {
-            throw new InvalidModelException(source + ": padding must be 'zero_pad_to_window' or 'none', not '"
-                    + padding + "'");
+            throw new InvalidModelException(
+                    source
+                            + ": padding must be 'zero_pad_to_window' or 'none', not '"
+                            + padding
+                            + "'");
         }
         String sha = f.text("onnx_sha256").toLowerCase(java.util.Locale.ROOT);
         if (!sha.matches("[0-9a-f]{64}")) {
@@ -96,24 +122,42 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         }
         JsonNode metricsNode = root.get("metrics");
         @SuppressWarnings("unchecked")
-        Map<String, Object> metrics = metricsNode == null ? Map.of() : JSON.convertValue(metricsNode, Map.class);
+        Map<String, Object> metrics =
+                metricsNode == null ? Map.of() : JSON.convertValue(metricsNode, Map.class);
         JsonNode frontEndNode = root.get("front_end");
         if (frontEndNode != null && !frontEndNode.isNull() && !frontEndNode.isObject()) {
-            throw new InvalidModelException(source + ": 'front_end' must be an object (the settings prepare.json "
-                    + "records), or absent");
+            throw new InvalidModelException(
+                    source
+                            + ": 'front_end' must be an object (the settings prepare.json "
+                            + "records), or absent");
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> frontEnd = frontEndNode == null || frontEndNode.isNull() ? Map.of()
-                : JSON.convertValue(frontEndNode, Map.class);
-        return new ModelManifest(f.text("name"), root.path("version").asText(""), f.bool("trained"), List.copyOf(labels),
-                rate, window, f.text("input_name"), f.text("output_name"), outputKind.equals("logits"),
-                preprocessing(root.get("preprocessing"), source), padding.equals("zero_pad_to_window"),
-                root.path("quantization").asText("none"), sha, metrics, frontEnd);
+        Map<String, Object> frontEnd =
+                frontEndNode == null || frontEndNode.isNull()
+                        ? Map.of()
+                        : JSON.convertValue(frontEndNode, Map.class);
+        return new ModelManifest(
+                f.text("name"),
+                root.path("version").asText(""),
+                f.bool("trained"),
+                List.copyOf(labels),
+                rate,
+                window,
+                f.text("input_name"),
+                f.text("output_name"),
+                outputKind.equals("logits"),
+                preprocessing(root.get("preprocessing"), source),
+                padding.equals("zero_pad_to_window"),
+                root.path("quantization").asText("none"),
+                sha,
+                metrics,
+                frontEnd);
     }
 
     private static PreprocessingConfig preprocessing(JsonNode node, String source) {
         if (node == null || node.isNull()) {
-            throw new InvalidModelException(source + ": 'preprocessing' is missing; write {} for none");
+            throw new InvalidModelException(
+                    source + ": 'preprocessing' is missing; write {} for none");
         }
         try {
             return new PreprocessingConfig(
@@ -137,7 +181,8 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         JsonNode require(String field) {
             JsonNode v = root.get(field);
             if (v == null || v.isNull()) {
-                throw new InvalidModelException(source + ": required field '" + field + "' is missing");
+                throw new InvalidModelException(
+                        source + ": required field '" + field + "' is missing");
             }
             return v;
         }
@@ -145,7 +190,8 @@ public record ModelManifest(String name, String version, boolean trained, List<S
         String text(String field) {
             JsonNode v = require(field);
             if (!v.isTextual() || v.asText().isBlank()) {
-                throw new InvalidModelException(source + ": '" + field + "' must be a non-empty string");
+                throw new InvalidModelException(
+                        source + ": '" + field + "' must be a non-empty string");
             }
             return v.asText();
         }

@@ -9,9 +9,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A model as it travels: the manifest's bytes and the ONNX graph's bytes, checked against
- * each other (SHA-256). Serializable, so a job reads it once on the driver and ships it to
- * every executor, which needs no access to the model's directory.
+ * A model as it travels: the manifest's bytes and the ONNX graph's bytes, checked against each
+ * other (SHA-256). Serializable, so a job reads it once on the driver and ships it to every
+ * executor, which needs no access to the model's directory.
  */
 public final class ModelPackage implements Serializable {
     public static final String GRAPH_FILE = "model.onnx";
@@ -40,15 +40,22 @@ public final class ModelPackage implements Serializable {
     /** Reads and checks a local model directory. */
     public static ModelPackage load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new InvalidModelException("model directory " + dir + " does not exist; pass --model DIR "
-                    + "with a directory holding " + GRAPH_FILE + " and " + MANIFEST_FILE);
+            throw new InvalidModelException(
+                    "model directory "
+                            + dir
+                            + " does not exist; pass --model DIR "
+                            + "with a directory holding "
+                            + GRAPH_FILE
+                            + " and "
+                            + MANIFEST_FILE);
         }
         return of(dir.toString(), read(dir.resolve(MANIFEST_FILE)), read(dir.resolve(GRAPH_FILE)));
     }
 
     private static byte[] read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new InvalidModelException("model directory " + file.getParent() + " has no " + file.getFileName());
+            throw new InvalidModelException(
+                    "model directory " + file.getParent() + " has no " + file.getFileName());
         }
         try {
             return Files.readAllBytes(file);
@@ -61,9 +68,17 @@ public final class ModelPackage implements Serializable {
         if (manifest == null) {
             ModelManifest m = ModelManifest.parse(manifestJson, source + "/" + MANIFEST_FILE);
             if (!m.onnxSha256().equals(sha256)) {
-                throw new InvalidModelException(source + "/" + GRAPH_FILE + " has SHA-256 " + sha256
-                        + " but " + MANIFEST_FILE + " says " + m.onnxSha256()
-                        + ": the manifest belongs to another graph; re-export the model or correct onnx_sha256");
+                throw new InvalidModelException(
+                        source
+                                + "/"
+                                + GRAPH_FILE
+                                + " has SHA-256 "
+                                + sha256
+                                + " but "
+                                + MANIFEST_FILE
+                                + " says "
+                                + m.onnxSha256()
+                                + ": the manifest belongs to another graph; re-export the model or correct onnx_sha256");
             }
             manifest = m;
         }
@@ -79,8 +94,8 @@ public final class ModelPackage implements Serializable {
     }
 
     /**
-     * The graph and its manifest together (SHA-256 of each): what a shared session is keyed
-     * by, since one graph may come with different manifests (labels, preprocessing).
+     * The graph and its manifest together (SHA-256 of each): what a shared session is keyed by,
+     * since one graph may come with different manifests (labels, preprocessing).
      */
     public String identity() {
         return sha256 + ":" + sha256(manifestJson);

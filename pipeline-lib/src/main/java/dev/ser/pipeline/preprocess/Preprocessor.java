@@ -3,15 +3,15 @@ package dev.ser.pipeline.preprocess;
 import java.util.Arrays;
 
 /**
- * The one implementation of the model's input preprocessing, used for serving (each window
- * before it is scored) and for preparing training windows, so a model is always fed the way
- * it was trained. Steps in the study's order: trim silence, pre-emphasis, peak-normalise.
+ * The one implementation of the model's input preprocessing, used for serving (each window before
+ * it is scored) and for preparing training windows, so a model is always fed the way it was
+ * trained. Steps in the study's order: trim silence, pre-emphasis, peak-normalise.
  *
- * <p>Trimming follows librosa's {@code effects.trim}: RMS over centred frames (zero-padded at
- * the edges), a frame is non-silent when its power is within {@code top_db} of the loudest
- * frame, and the signal is kept from the first non-silent frame's start ({@code k * hop}) to
- * the end of the last one ({@code (k + 1) * hop}). As in librosa, an all-zero signal is
- * kept whole (every frame equals the loudest one).
+ * <p>Trimming follows librosa's {@code effects.trim}: RMS over centred frames (zero-padded at the
+ * edges), a frame is non-silent when its power is within {@code top_db} of the loudest frame, and
+ * the signal is kept from the first non-silent frame's start ({@code k * hop}) to the end of the
+ * last one ({@code (k + 1) * hop}). As in librosa, an all-zero signal is kept whole (every frame
+ * equals the loudest one).
  */
 public final class Preprocessor {
     private final PreprocessingConfig config;

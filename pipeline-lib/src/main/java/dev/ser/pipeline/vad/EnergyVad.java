@@ -1,16 +1,16 @@
 package dev.ser.pipeline.vad;
 
 /**
- * The built-in detector, needing no model file: frame energy against an adaptive noise
- * floor. The floor is the minimum frame energy over the last few seconds (minimum
- * statistics), so stationary noise of any level reads as non-speech while speech, whose
- * pauses keep the minimum low, stands above it. Frames quieter than an absolute floor are
- * never speech. The probability is a logistic function of the margin above the floor,
- * centred on {@code marginDb}.
+ * The built-in detector, needing no model file: frame energy against an adaptive noise floor. The
+ * floor is the minimum frame energy over the last few seconds (minimum statistics), so stationary
+ * noise of any level reads as non-speech while speech, whose pauses keep the minimum low, stands
+ * above it. Frames quieter than an absolute floor are never speech. The probability is a logistic
+ * function of the margin above the floor, centred on {@code marginDb}.
  */
 public final class EnergyVad implements VoiceActivityDetector {
     /** 32 ms at 16 kHz, as Silero's frames. */
     public static final int FRAME_SAMPLES = 512;
+
     private static final double FLOOR_DB = -100;
 
     private final double marginDb;
@@ -20,14 +20,15 @@ public final class EnergyVad implements VoiceActivityDetector {
     private int historyNext;
 
     /**
-     * @param marginDb        energy above the noise floor that reads as probability 0.5 (default 12 dB)
+     * @param marginDb energy above the noise floor that reads as probability 0.5 (default 12 dB)
      * @param absoluteFloorDb energy (dBFS) below which a frame is never speech (default -55)
-     * @param floorSeconds    how far back the noise floor's minimum looks (default 3 s)
+     * @param floorSeconds how far back the noise floor's minimum looks (default 3 s)
      */
     public EnergyVad(double marginDb, double absoluteFloorDb, double floorSeconds) {
         this.marginDb = marginDb;
         this.absoluteFloorDb = absoluteFloorDb;
-        this.history = new double[Math.max(1, (int) Math.round(floorSeconds * 16_000 / FRAME_SAMPLES))];
+        this.history =
+                new double[Math.max(1, (int) Math.round(floorSeconds * 16_000 / FRAME_SAMPLES))];
     }
 
     public EnergyVad() {

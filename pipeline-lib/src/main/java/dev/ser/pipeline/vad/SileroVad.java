@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Silero VAD (v5) through ONNX Runtime: 512-sample frames at 16 kHz, each fed with the
- * previous frame's last 64 samples and the recurrent state, both reset per recording. The
- * session is shared by every recording in the JVM; the state is per detector.
+ * Silero VAD (v5) through ONNX Runtime: 512-sample frames at 16 kHz, each fed with the previous
+ * frame's last 64 samples and the recurrent state, both reset per recording. The session is shared
+ * by every recording in the JVM; the state is per detector.
  */
 public final class SileroVad implements VoiceActivityDetector {
     public static final int FRAME_SAMPLES = 512;
@@ -39,22 +39,40 @@ public final class SileroVad implements VoiceActivityDetector {
     /** A factory whose detectors share one session of the model at {@code modelPath}. */
     public static Factory factory(Path modelPath) {
         if (!Files.isRegularFile(modelPath)) {
-            throw new InvalidModelException("Silero VAD model " + modelPath + " does not exist; set the VAD "
-                    + "model path to a silero_vad.onnx file, or leave it unset for the built-in detector");
+            throw new InvalidModelException(
+                    "Silero VAD model "
+                            + modelPath
+                            + " does not exist; set the VAD "
+                            + "model path to a silero_vad.onnx file, or leave it unset for the built-in detector");
         }
-        OrtSession session = OrtSessions.sharedSession("silero:" + modelPath.toAbsolutePath(), 1, options -> {
-            try {
-                OrtSession s = OrtSessions.environment().createSession(modelPath.toString(), options);
-                if (!s.getInputNames().containsAll(java.util.Set.of("input", "state", "sr"))) {
-                    s.close();
-                    throw new InvalidModelException(modelPath + " is not Silero VAD v5: inputs are "
-                            + s.getInputNames() + ", expected input, state, sr");
-                }
-                return s;
-            } catch (OrtException e) {
-                throw new InvalidModelException("cannot load Silero VAD " + modelPath + ": " + e.getMessage(), e);
-            }
-        });
+        OrtSession session =
+                OrtSessions.sharedSession(
+                        "silero:" + modelPath.toAbsolutePath(),
+                        1,
+                        options -> {
+                            try {
+                                OrtSession s =
+                                        OrtSessions.environment()
+                                                .createSession(modelPath.toString(), options);
+                                if (!s.getInputNames()
+                                        .containsAll(java.util.Set.of("input", "state", "sr"))) {
+                                    s.close();
+                                    throw new InvalidModelException(
+                                            modelPath
+                                                    + " is not Silero VAD v5: inputs are "
+                                                    + s.getInputNames()
+                                                    + ", expected input, state, sr");
+                                }
+                                return s;
+                            } catch (OrtException e) {
+                                throw new InvalidModelException(
+                                        "cannot load Silero VAD "
+                                                + modelPath
+                                                + ": "
+                                                + e.getMessage(),
+                                        e);
+                            }
+                        });
         return () -> new SileroVad(session);
     }
 
@@ -66,10 +84,16 @@ public final class SileroVad implements VoiceActivityDetector {
     @Override
     public float speechProbability(float[] frame) {
         System.arraycopy(frame, 0, input, CONTEXT, FRAME_SAMPLES);
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, input.length});
-             OnnxTensor s = OnnxTensor.createTensor(env, FloatBuffer.wrap(state), new long[] {2, 1, 128});
-             OrtSession.Result r = session.run(Map.of("input", x, "state", s, "sr", sampleRate))) {
-            float probability = ((OnnxTensor) r.get("output").orElseThrow()).getFloatBuffer().get(0);
+        try (OnnxTensor x =
+                        OnnxTensor.createTensor(
+                                env, FloatBuffer.wrap(input), new long[] {1, input.length});
+                OnnxTensor s =
+                        OnnxTensor.createTensor(
+                                env, FloatBuffer.wrap(state), new long[] {2, 1, 128});
+                OrtSession.Result r =
+                        session.run(Map.of("input", x, "state", s, "sr", sampleRate))) {
+            float probability =
+                    ((OnnxTensor) r.get("output").orElseThrow()).getFloatBuffer().get(0);
             FloatBuffer next = ((OnnxTensor) r.get("stateN").orElseThrow()).getFloatBuffer();
             float[] fresh = new float[STATE];
             next.get(fresh);

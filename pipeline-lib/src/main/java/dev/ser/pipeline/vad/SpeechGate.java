@@ -5,17 +5,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns a recording's frames and their speech probabilities into speech regions, online,
- * passing only the speech (with its padding) on to a {@link SpeechSink}. Holds back only the
- * audio not yet decided (at most the minimum speech or silence plus padding), so a recording
- * of any length passes through in bounded memory.
+ * Turns a recording's frames and their speech probabilities into speech regions, online, passing
+ * only the speech (with its padding) on to a {@link SpeechSink}. Holds back only the audio not yet
+ * decided (at most the minimum speech or silence plus padding), so a recording of any length passes
+ * through in bounded memory.
  *
  * <p>As Silero's segmenter: a frame starts speech at {@code threshold} and continues it down to
- * {@code offThreshold}; a region opens at the first speech frame and closes after a pause of
- * at least the minimum silence (and at least twice the padding, so padded regions never
- * overlap: closer regions are one region). A region whose speech, from its first to its last
- * speech frame, is shorter than the minimum speech duration is dropped; audio is handed on
- * only once a region has reached it.
+ * {@code offThreshold}; a region opens at the first speech frame and closes after a pause of at
+ * least the minimum silence (and at least twice the padding, so padded regions never overlap:
+ * closer regions are one region). A region whose speech, from its first to its last speech frame,
+ * is shorter than the minimum speech duration is dropped; audio is handed on only once a region has
+ * reached it.
  */
 public final class SpeechGate {
     private final VadConfig config;
@@ -31,10 +31,10 @@ public final class SpeechGate {
     private long pendingStart;
     private long pendingEnd;
 
-    private boolean inRegion;   // a region is open (maybe not yet confirmed)
-    private boolean confirmed;  // its speech has reached the minimum duration: it is being emitted
-    private long regionStart;   // padded start
-    private long speechStart;   // first speech sample
+    private boolean inRegion; // a region is open (maybe not yet confirmed)
+    private boolean confirmed; // its speech has reached the minimum duration: it is being emitted
+    private long regionStart; // padded start
+    private long speechStart; // first speech sample
     private long lastSpeechEnd;
     private long emittedUpTo;
 
@@ -51,7 +51,10 @@ public final class SpeechGate {
         return (long) millis * sampleRate / 1000;
     }
 
-    /** Feeds the next frame of the recording (consecutive frames, any length) and its speech probability. */
+    /**
+     * Feeds the next frame of the recording (consecutive frames, any length) and its speech
+     * probability.
+     */
     public void frame(float[] samples, int length, float probability) {
         long start = pendingEnd;
         long end = start + length;

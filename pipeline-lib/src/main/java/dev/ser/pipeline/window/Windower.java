@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Cuts the stream of speech samples into fixed-length windows (with an optional overlap)
- * and hands each one on as soon as it is full; the last, partial window at the end.
- * Remembers where each piece of speech came from so every window keeps its place on the
- * original timeline.
+ * Cuts the stream of speech samples into fixed-length windows (with an optional overlap) and hands
+ * each one on as soon as it is full; the last, partial window at the end. Remembers where each
+ * piece of speech came from so every window keeps its place on the original timeline.
  */
 public final class Windower implements SpeechSink {
     private final int sampleRate;
@@ -77,8 +76,13 @@ public final class Windower implements SpeechSink {
     private void emit(int length) {
         long start = originalOf(0);
         long end = originalOf(length - 1) + 1;
-        out.accept(new Window(nextIndex++, (double) start / sampleRate, (double) end / sampleRate,
-                (double) length / sampleRate, Arrays.copyOf(buffer, length)));
+        out.accept(
+                new Window(
+                        nextIndex++,
+                        (double) start / sampleRate,
+                        (double) end / sampleRate,
+                        (double) length / sampleRate,
+                        Arrays.copyOf(buffer, length)));
     }
 
     /** Keeps the overlap with the next window at the front of the buffer. */

@@ -1,15 +1,14 @@
 package dev.ser.pipeline.archive;
 
+import static dev.ser.pipeline.TestArchives.addTarEntry;
+import static dev.ser.pipeline.TestArchives.gzip;
+import static dev.ser.pipeline.TestArchives.tar;
+import static dev.ser.pipeline.TestArchives.zip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import static dev.ser.pipeline.TestArchives.addTarEntry;
-import static dev.ser.pipeline.TestArchives.gzip;
-import static dev.ser.pipeline.TestArchives.tar;
-import static dev.ser.pipeline.TestArchives.zip;
 
 import dev.ser.pipeline.TestAudio;
 import dev.ser.pipeline.audio.AudioDecoders;
@@ -30,16 +29,26 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.Test;
 
-/** Archives read as streams: good entries decode, hostile ones are rejected each with its reason. */
+/**
+ * Archives read as streams: good entries decode, hostile ones are rejected each with its reason.
+ */
 class ArchiveReaderTest {
-    private static final byte[] WAV = TestAudio.wav(new float[][] {TestAudio.sine(220, 0.5, 16_000, 0.3)}, 16_000,
-            Encoding.PCM16, false);
+    private static final byte[] WAV =
+            TestAudio.wav(
+                    new float[][] {TestAudio.sine(220, 0.5, 16_000, 0.3)},
+                    16_000,
+                    Encoding.PCM16,
+                    false);
 
-    /** {@code tar -C notes -cf notes.tar .} names every entry {@code ./...}; once read as hidden, every entry vanished. */
+    /**
+     * {@code tar -C notes -cf notes.tar .} names every entry {@code ./...}; once read as hidden,
+     * every entry vanished.
+     */
     @Test
-    void tarsMadeFromTheirFolderWithDotSlashNamesKeepEveryRecording(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
-            throws Exception {
-        java.nio.file.Path notes = java.nio.file.Files.createDirectories(tmp.resolve("notes/phone"));
+    void tarsMadeFromTheirFolderWithDotSlashNamesKeepEveryRecording(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path notes =
+                java.nio.file.Files.createDirectories(tmp.resolve("notes/phone"));
         for (String n : new String[] {"a.wav", "_call.wav"}) {
             java.nio.file.Files.write(notes.resolve(n), WAV);
         }
@@ -47,34 +56,47 @@ class ArchiveReaderTest {
         java.nio.file.Files.write(tmp.resolve("notes/.DS_Store"), new byte[] {1, 2, 3});
         for (String[] args : new String[][] {{"."}, {"phone", "b.wav", ".DS_Store"}}) {
             java.nio.file.Path archive = tmp.resolve("notes-" + args.length + ".tar");
-            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("tar", "-C",
-                    tmp.resolve("notes").toString(), "-cf", archive.toString()));
+            java.util.List<String> command =
+                    new java.util.ArrayList<>(
+                            java.util.List.of(
+                                    "tar",
+                                    "-C",
+                                    tmp.resolve("notes").toString(),
+                                    "-cf",
+                                    archive.toString()));
             command.addAll(java.util.List.of(args));
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "needs the tar program");
             java.util.List<String> names = new java.util.ArrayList<>();
-            try (ArchiveReader reader = new TarArchiveReader(java.nio.file.Files.newInputStream(archive), ArchiveFormat.TAR,
-                    ArchiveLimits.DEFAULT)) {
+            try (ArchiveReader reader =
+                    new TarArchiveReader(
+                            java.nio.file.Files.newInputStream(archive),
+                            ArchiveFormat.TAR,
+                            ArchiveLimits.DEFAULT)) {
                 for (ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
                     assertNull(e.rejection(), e.name());
                     names.add(e.name());
                 }
             }
             java.util.Collections.sort(names);
-            assertEquals(java.util.List.of("b.wav", "phone/_call.wav", "phone/a.wav"), names, String.join(" ", args));
+            assertEquals(
+                    java.util.List.of("b.wav", "phone/_call.wav", "phone/a.wav"),
+                    names,
+                    String.join(" ", args));
         }
     }
 
     @Test
     void zipNamesFromCommonToolsAreNormalisedAndOnlyTrueNonRecordingsSkipped() throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("./a.wav", WAV);                      // zip -r from inside the folder
+        files.put("./a.wav", WAV); // zip -r from inside the folder
         files.put("__MACOSX/._a.wav", new byte[] {0, 5, 22, 7}); // macOS Finder
-        files.put("notes\\b.wav", WAV);               // Windows tools write backslashes
-        files.put("_call.wav", WAV);                    // a recording, not a marker
+        files.put("notes\\b.wav", WAV); // Windows tools write backslashes
+        files.put("_call.wav", WAV); // a recording, not a marker
         files.put(".DS_Store", new byte[] {0, 0, 0, 1});
-        files.put("export/_SUCCESS", new byte[0]);      // Spark's marker beside its output
-        try (ArchiveReader reader = open(zip(files, Deflater.DEFAULT_COMPRESSION), ArchiveLimits.DEFAULT)) {
+        files.put("export/_SUCCESS", new byte[0]); // Spark's marker beside its output
+        try (ArchiveReader reader =
+                open(zip(files, Deflater.DEFAULT_COMPRESSION), ArchiveLimits.DEFAULT)) {
             java.util.List<String> names = new java.util.ArrayList<>();
             for (ArchiveEntry e = reader.next(); e != null; e = reader.next()) {
                 names.add(e.name());
@@ -84,25 +106,37 @@ class ArchiveReaderTest {
         assertEquals("a/b.wav", SkippedNames.normalise("./a/./b.wav"));
         assertTrue(SkippedNames.skippedByRule("x/.hidden/a.wav"));
         assertTrue(SkippedNames.skippedByRule("_temporary/0/part-0"));
-        assertTrue(!SkippedNames.skippedByRule("_call.wav") && !SkippedNames.skippedByRule("a/_b/c.wav"));
+        assertTrue(
+                !SkippedNames.skippedByRule("_call.wav")
+                        && !SkippedNames.skippedByRule("a/_b/c.wav"));
     }
 
     @Test
     void formatsAreRecognisedByContent() throws IOException {
-        assertEquals(ArchiveFormat.TAR, ArchiveFormat.sniff(head(tar(Map.of("a.wav", WAV)))).orElseThrow());
-        assertEquals(ArchiveFormat.TAR_GZ, ArchiveFormat.sniff(head(gzip(tar(Map.of("a.wav", WAV))))).orElseThrow());
-        assertEquals(ArchiveFormat.ZIP, ArchiveFormat.sniff(head(zip(Map.of("a.wav", WAV), Deflater.DEFAULT_COMPRESSION)))
-                .orElseThrow());
+        assertEquals(
+                ArchiveFormat.TAR,
+                ArchiveFormat.sniff(head(tar(Map.of("a.wav", WAV)))).orElseThrow());
+        assertEquals(
+                ArchiveFormat.TAR_GZ,
+                ArchiveFormat.sniff(head(gzip(tar(Map.of("a.wav", WAV))))).orElseThrow());
+        assertEquals(
+                ArchiveFormat.ZIP,
+                ArchiveFormat.sniff(head(zip(Map.of("a.wav", WAV), Deflater.DEFAULT_COMPRESSION)))
+                        .orElseThrow());
         assertTrue(ArchiveFormat.sniff(head(WAV)).isEmpty());
     }
 
     @Test
-    void everyArchiveTypeYieldsItsRecordingsInOrderAndSkipsDirectoriesAndHiddenFiles() throws IOException {
+    void everyArchiveTypeYieldsItsRecordingsInOrderAndSkipsDirectoriesAndHiddenFiles()
+            throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("2026-11-21/a.wav", WAV);
         files.put("__MACOSX/2026-11-21/._a.wav", new byte[] {0, 5, 22, 7});
         files.put("2026-11-21/b.wav", WAV);
-        for (byte[] archive : new byte[][] {tar(files), gzip(tar(files)), zip(files, Deflater.BEST_COMPRESSION)}) {
+        for (byte[] archive :
+                new byte[][] {
+                    tar(files), gzip(tar(files)), zip(files, Deflater.BEST_COMPRESSION)
+                }) {
             ArchiveFormat format = ArchiveFormat.sniff(head(archive)).orElseThrow();
             try (ArchiveReader reader = open(archive, ArchiveLimits.DEFAULT)) {
                 for (String expected : new String[] {"2026-11-21/a.wav", "2026-11-21/b.wav"}) {
@@ -127,7 +161,8 @@ class ArchiveReaderTest {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             addTarEntry(tar, "../../etc/cron.d/evil.wav", WAV);
             addTarEntry(tar, "/etc/passwd", WAV);
-            TarArchiveEntry link = new TarArchiveEntry("notes/link.wav", TarArchiveEntry.LF_SYMLINK);
+            TarArchiveEntry link =
+                    new TarArchiveEntry("notes/link.wav", TarArchiveEntry.LF_SYMLINK);
             link.setLinkName("/etc/shadow");
             tar.putArchiveEntry(link);
             tar.closeArchiveEntry();
@@ -177,12 +212,15 @@ class ArchiveReaderTest {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("a.wav", WAV);
         byte[] zip = zip(files, Deflater.DEFAULT_COMPRESSION);
-        // the central directory's uncompressed size (offset 24 of its record) claims 1000 bytes more
+        // the central directory's uncompressed size (offset 24 of its record) claims 1000 bytes
+        // more
         int record = indexOf(zip, new byte[] {'P', 'K', 1, 2});
         int declared = le32(zip, record + 24);
         put32(zip, record + 24, declared + 1000);
         Map<String, String> reasons = readAll(zip, ArchiveLimits.DEFAULT);
-        assertTrue(reasons.get("a.wav").contains("declares " + (declared + 1000) + " bytes but holds " + declared),
+        assertTrue(
+                reasons.get("a.wav")
+                        .contains("declares " + (declared + 1000) + " bytes but holds " + declared),
                 reasons.toString());
     }
 
@@ -193,7 +231,8 @@ class ArchiveReaderTest {
         files.put("b.wav", WAV);
         byte[] tar = tar(files);
         // cut the archive inside b.wav's data: its header promises more than there is
-        byte[] cut = java.util.Arrays.copyOf(tar, 512 + round512(WAV.length) + 512 + WAV.length / 2);
+        byte[] cut =
+                java.util.Arrays.copyOf(tar, 512 + round512(WAV.length) + 512 + WAV.length / 2);
         Map<String, String> reasons = readAll(cut, ArchiveLimits.DEFAULT);
         assertEquals("ok", reasons.get("a.wav"));
         assertTrue(reasons.get("b.wav").contains("cut short"), reasons.toString());
@@ -206,12 +245,14 @@ class ArchiveReaderTest {
         files.put("ok.wav", WAV);
         files.put("bomb.wav", zeros);
         files.put("after.wav", WAV);
-        for (byte[] archive : new byte[][] {zip(files, Deflater.BEST_COMPRESSION), gzip(tar(files))}) {
+        for (byte[] archive :
+                new byte[][] {zip(files, Deflater.BEST_COMPRESSION), gzip(tar(files))}) {
             boolean isZip = archive[0] == 'P';
             Map<String, String> reasons = readAll(archive, ArchiveLimits.DEFAULT);
             assertEquals("ok", reasons.get("ok.wav"));
             assertTrue(reasons.get("bomb.wav").contains("decompression bomb"), reasons.toString());
-            assertTrue(reasons.get("bomb.wav").contains("ser.archive.max-ratio"), reasons.toString());
+            assertTrue(
+                    reasons.get("bomb.wav").contains("ser.archive.max-ratio"), reasons.toString());
             // a zip's next entry is reached by its offset; a tar.gz's only through the bomb
             assertEquals(isZip ? "ok" : null, reasons.get("after.wav"), reasons.toString());
         }
@@ -222,7 +263,8 @@ class ArchiveReaderTest {
         big.put("big.wav", noise);
         ArchiveLimits small = new ArchiveLimits(1 << 20, 100, 1 << 20);
         Map<String, String> reasons = readAll(zip(big, Deflater.DEFAULT_COMPRESSION), small);
-        assertTrue(reasons.get("big.wav").contains("ser.archive.max-entry-bytes"), reasons.toString());
+        assertTrue(
+                reasons.get("big.wav").contains("ser.archive.max-entry-bytes"), reasons.toString());
         // a tar header that declares more than the limit is refused before reading
         reasons = readAll(tar(big), small);
         assertTrue(reasons.get("big.wav").contains("declares " + noise.length), reasons.toString());
@@ -233,12 +275,14 @@ class ArchiveReaderTest {
         byte[] garbage = new byte[2048];
         garbage[0] = 0x1f;
         garbage[1] = (byte) 0x8b;
-        IOException e = assertThrows(IOException.class, () -> readAll(garbage, ArchiveLimits.DEFAULT));
+        IOException e =
+                assertThrows(IOException.class, () -> readAll(garbage, ArchiveLimits.DEFAULT));
         assertTrue(e.getMessage().contains("tar.gz"), e.getMessage());
     }
 
     /** Entry name to "ok" or its reason, reading every entry's bytes as the scorer would. */
-    private static Map<String, String> readAll(byte[] archive, ArchiveLimits limits) throws IOException {
+    private static Map<String, String> readAll(byte[] archive, ArchiveLimits limits)
+            throws IOException {
         ArchiveFormat format = ArchiveFormat.sniff(head(archive)).orElseThrow();
         Map<String, String> reasons = new LinkedHashMap<>();
         try (ArchiveReader reader = open(archive, limits)) {
@@ -261,7 +305,8 @@ class ArchiveReaderTest {
 
     private static ArchiveReader open(byte[] archive, ArchiveLimits limits) throws IOException {
         ArchiveFormat format = ArchiveFormat.sniff(head(archive)).orElseThrow();
-        return format == ArchiveFormat.ZIP ? new ZipArchiveReader(new SeekableInMemoryByteChannel(archive), limits)
+        return format == ArchiveFormat.ZIP
+                ? new ZipArchiveReader(new SeekableInMemoryByteChannel(archive), limits)
                 : new TarArchiveReader(new ByteArrayInputStream(archive), format, limits);
     }
 
@@ -287,7 +332,10 @@ class ArchiveReaderTest {
     }
 
     private static int le32(byte[] b, int off) {
-        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+        return (b[off] & 0xff)
+                | (b[off + 1] & 0xff) << 8
+                | (b[off + 2] & 0xff) << 16
+                | (b[off + 3] & 0xff) << 24;
     }
 
     private static void put32(byte[] b, int off, int v) {

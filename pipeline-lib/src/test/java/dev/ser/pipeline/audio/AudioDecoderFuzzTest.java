@@ -5,18 +5,17 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of the WAV and FLAC readers through {@link AudioDecoders},
- * which picks the reader by content. The property: any bytes either decode, or fail with the
- * readers' own errors ({@link IOException}, {@link UnsupportedAudioException}), which the
- * score job turns into one error row. Anything else (an unchecked exception, an allocation
- * driven by a lying header, a hang) is a finding.
+ * Coverage-guided fuzzing (Jazzer) of the WAV and FLAC readers through {@link AudioDecoders}, which
+ * picks the reader by content. The property: any bytes either decode, or fail with the readers' own
+ * errors ({@link IOException}, {@link UnsupportedAudioException}), which the score job turns into
+ * one error row. Anything else (an unchecked exception, an allocation driven by a lying header, a
+ * hang) is a finding.
  *
- * <p>{@code mvn test} fuzzes for {@code maxDuration} in surefire's {@code fuzz} execution
- * ({@code JAZZER_FUZZ=1}), after the unit tests, which leave the {@code jazzer} tag out;
- * {@link DecoderFindingsTest} replays the seeds and every finding in
- * {@code AudioDecoderFuzzTestInputs/} there without the fuzzer's agent. The first
- * finding, a FLAC VORBIS_COMMENT block whose counts made jFLAC exhaust the heap, is
- * {@code crash-d0e0…}.
+ * <p>{@code mvn test} fuzzes for {@code maxDuration} in surefire's {@code fuzz} execution ({@code
+ * JAZZER_FUZZ=1}), after the unit tests, which leave the {@code jazzer} tag out; {@link
+ * DecoderFindingsTest} replays the seeds and every finding in {@code AudioDecoderFuzzTestInputs/}
+ * there without the fuzzer's agent. The first finding, a FLAC VORBIS_COMMENT block whose counts
+ * made jFLAC exhaust the heap, is {@code crash-d0e0…}.
  */
 public class AudioDecoderFuzzTest {
     // reads stop here: a header may claim hours of audio, the fuzzer has no time for them
@@ -28,14 +27,17 @@ public class AudioDecoderFuzzTest {
     }
 
     /**
-     * The same property as a plain libFuzzer target, for long runs with Jazzer's own
-     * command line ({@code pipeline-lib/fuzz-long.sh}), where the duration is an argument.
+     * The same property as a plain libFuzzer target, for long runs with Jazzer's own command line
+     * ({@code pipeline-lib/fuzz-long.sh}), where the duration is an argument.
      */
     public static void fuzzerTestOneInput(byte[] data) {
         decodeOrFailCleanly(data);
     }
 
-    /** The property itself: returns normally when the bytes decode or fail with the readers' own errors. */
+    /**
+     * The property itself: returns normally when the bytes decode or fail with the readers' own
+     * errors.
+     */
     static void decodeOrFailCleanly(byte[] data) {
         try (PcmStream pcm = AudioDecoders.open(new ByteArrayInputStream(data))) {
             int channels = pcm.format().channels();

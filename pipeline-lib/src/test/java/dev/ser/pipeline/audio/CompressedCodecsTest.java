@@ -20,35 +20,33 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The compressed voice-note codecs, end to end: a real RAVDESS recording (../shared) is
- * encoded at test time by the FFmpeg program bundled with the FFmpeg natives (so AMR, which
- * Debian's ffmpeg cannot encode, is covered too), then decoded through {@link AudioDecoders}
- * from a stream that cannot seek and whose file name says nothing. The decoded audio must
- * match the source in duration (within 50 ms) and waveform (SNR and correlation after the
- * codec's delay is aligned, bounds per codec below).
+ * The compressed voice-note codecs, end to end: a real RAVDESS recording (../shared) is encoded at
+ * test time by the FFmpeg program bundled with the FFmpeg natives (so AMR, which Debian's ffmpeg
+ * cannot encode, is covered too), then decoded through {@link AudioDecoders} from a stream that
+ * cannot seek and whose file name says nothing. The decoded audio must match the source in duration
+ * (within 50 ms) and waveform (SNR and correlation after the codec's delay is aligned, bounds per
+ * codec below).
  */
 class CompressedCodecsTest {
     private static final int RATE = 16_000;
     private static float[] source;
     private static Path reference;
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     /**
-     * Each codec as phones and messengers use it, with its waveform bounds. Perceptual codecs
-     * keep what is heard, not the exact waveform, so each bound follows the codec's design and
-     * bit rate, set a few dB under what this test measured on this recording (printed on every
-     * run: Opus 19.4 dB, Vorbis 24.5, MP3 23.9, AAC in M4A 20.2, ADTS 13.9, AMR-NB 7.7,
-     * AMR-WB 12.4), so a
-     * decoder that drops, shifts, clips, mis-scales or garbles audio fails. Transform codecs
-     * (Opus CELT/hybrid, Vorbis, MP3, AAC) keep the waveform closely at these rates. AMR is a
-     * CELP speech codec that matches the waveform only roughly; AMR-NB also drops everything
-     * above 4 kHz, a fifth of this recording's energy, hence its low SNR but high correlation.
-     * AAC is encoded at 48 kHz as phones record it: ADTS has no gapless metadata, so its
-     * 1024-sample priming and last-frame padding (21 ms each at 48 kHz) stay in the decoded
-     * audio, within the 50 ms duration bound only at such rates; its priming (341.3 samples
-     * at 16 kHz) cannot be aligned to a whole sample, which costs it SNR at high frequencies.
+     * Each codec as phones and messengers use it, with its waveform bounds. Perceptual codecs keep
+     * what is heard, not the exact waveform, so each bound follows the codec's design and bit rate,
+     * set a few dB under what this test measured on this recording (printed on every run: Opus 19.4
+     * dB, Vorbis 24.5, MP3 23.9, AAC in M4A 20.2, ADTS 13.9, AMR-NB 7.7, AMR-WB 12.4), so a decoder
+     * that drops, shifts, clips, mis-scales or garbles audio fails. Transform codecs (Opus
+     * CELT/hybrid, Vorbis, MP3, AAC) keep the waveform closely at these rates. AMR is a CELP speech
+     * codec that matches the waveform only roughly; AMR-NB also drops everything above 4 kHz, a
+     * fifth of this recording's energy, hence its low SNR but high correlation. AAC is encoded at
+     * 48 kHz as phones record it: ADTS has no gapless metadata, so its 1024-sample priming and
+     * last-frame padding (21 ms each at 48 kHz) stay in the decoded audio, within the 50 ms
+     * duration bound only at such rates; its priming (341.3 samples at 16 kHz) cannot be aligned to
+     * a whole sample, which costs it SNR at high frequencies.
      */
     enum Codec {
         OPUS_OGG("-c:a libopus -b:a 32k -f ogg", 15.0, 0.98),
@@ -83,7 +81,9 @@ class CompressedCodecsTest {
     @EnumSource(Codec.class)
     void decodedAudioMatchesItsSourceInDurationAndWaveform(Codec codec) throws Exception {
         // no extension: the decoder is chosen by content
-        Path encoded = TestCodecs.ffmpeg(reference, codec.ffmpegArgs, dir.resolve(codec.name().toLowerCase()));
+        Path encoded =
+                TestCodecs.ffmpeg(
+                        reference, codec.ffmpegArgs, dir.resolve(codec.name().toLowerCase()));
         float[] decoded;
         String decoderName;
         try (PcmStream pcm = AudioDecoders.open(new NonSeekable(Files.newInputStream(encoded)))) {
@@ -98,8 +98,16 @@ class CompressedCodecsTest {
         int lag = bestLag(source, decoded, RATE / 20);
         double snr = snrDb(source, decoded, lag);
         double correlation = correlation(source, decoded, lag);
-        System.out.printf("%-10s decoder %-8s %6d bytes: %.3f s vs %.3f s, lag %d samples, SNR %.1f dB, r %.3f%n",
-                codec, decoderName, Files.size(encoded), decodedSeconds, sourceSeconds, lag, snr, correlation);
+        System.out.printf(
+                "%-10s decoder %-8s %6d bytes: %.3f s vs %.3f s, lag %d samples, SNR %.1f dB, r %.3f%n",
+                codec,
+                decoderName,
+                Files.size(encoded),
+                decodedSeconds,
+                sourceSeconds,
+                lag,
+                snr,
+                correlation);
         assertEquals(sourceSeconds, decodedSeconds, 0.050, codec + ": duration");
         assertTrue(snr >= codec.minSnrDb, codec + ": SNR " + snr + " dB below " + codec.minSnrDb);
         assertTrue(correlation >= codec.minCorrelation, codec + ": correlation " + correlation);
@@ -107,24 +115,32 @@ class CompressedCodecsTest {
 
     @Test
     void truncatedCompressedFilesKeepWhatTheyHoldOrFailWithTheirReason() throws Exception {
-        Path encoded = TestCodecs.ffmpeg(reference, Codec.OPUS_OGG.ffmpegArgs, dir.resolve("whole"));
+        Path encoded =
+                TestCodecs.ffmpeg(reference, Codec.OPUS_OGG.ffmpegArgs, dir.resolve("whole"));
         byte[] all = Files.readAllBytes(encoded);
         byte[] half = java.util.Arrays.copyOf(all, all.length / 2);
         float[] decoded;
-        try (MonoStream mono = new MonoStream(AudioDecoders.open(new ByteArrayInputStream(half)), RATE)) {
+        try (MonoStream mono =
+                new MonoStream(AudioDecoders.open(new ByteArrayInputStream(half)), RATE)) {
             decoded = mono.readAll();
         }
         double seconds = decoded.length / (double) RATE;
         double full = source.length / (double) RATE;
         // Ogg pages hold up to a second each: the cut page is lost, the complete ones decode
-        assertTrue(seconds > 0.1 * full && seconds < 0.9 * full, "half an Ogg file decodes to part of it: " + seconds);
+        assertTrue(
+                seconds > 0.1 * full && seconds < 0.9 * full,
+                "half an Ogg file decodes to part of it: " + seconds);
 
         byte[] header = java.util.Arrays.copyOf(all, 40); // the container's first page, no audio
-        UnsupportedAudioException e = assertThrows(UnsupportedAudioException.class, () -> {
-            try (PcmStream pcm = AudioDecoders.open(new ByteArrayInputStream(header))) {
-                pcm.read(new float[4096], 4096);
-            }
-        });
+        UnsupportedAudioException e =
+                assertThrows(
+                        UnsupportedAudioException.class,
+                        () -> {
+                            try (PcmStream pcm =
+                                    AudioDecoders.open(new ByteArrayInputStream(header))) {
+                                pcm.read(new float[4096], 4096);
+                            }
+                        });
         assertTrue(e.getMessage().contains(":"), e.getMessage());
     }
 
@@ -132,13 +148,20 @@ class CompressedCodecsTest {
     void aVideoOnlyOrGarbledContainerIsAClearError() {
         byte[] ogg = new byte[200];
         System.arraycopy("OggS".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, ogg, 0, 4);
-        UnsupportedAudioException e = assertThrows(UnsupportedAudioException.class,
-                () -> AudioDecoders.open(new ByteArrayInputStream(ogg)).close());
-        assertTrue(e.getMessage().startsWith("not a decodable compressed audio file")
-                || e.getMessage().contains("no audio stream"), e.getMessage());
+        UnsupportedAudioException e =
+                assertThrows(
+                        UnsupportedAudioException.class,
+                        () -> AudioDecoders.open(new ByteArrayInputStream(ogg)).close());
+        assertTrue(
+                e.getMessage().startsWith("not a decodable compressed audio file")
+                        || e.getMessage().contains("no audio stream"),
+                e.getMessage());
     }
 
-    /** The alignment (in samples, within ±maxLag) that best lines the decoded audio up with the source. */
+    /**
+     * The alignment (in samples, within ±maxLag) that best lines the decoded audio up with the
+     * source.
+     */
     static int bestLag(float[] a, float[] b, int maxLag) {
         int best = 0;
         double bestDot = Double.NEGATIVE_INFINITY;

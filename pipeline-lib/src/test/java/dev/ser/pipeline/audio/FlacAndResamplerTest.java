@@ -68,11 +68,12 @@ class FlacAndResamplerTest {
         float[] once = Resampler.resample(x, 48_000, 16_000);
         Resampler r = new Resampler(48_000, 16_000);
         List<Float> got = new ArrayList<>();
-        Resampler.Sink sink = (s, c) -> {
-            for (int i = 0; i < c; i++) {
-                got.add(s[i]);
-            }
-        };
+        Resampler.Sink sink =
+                (s, c) -> {
+                    for (int i = 0; i < c; i++) {
+                        got.add(s[i]);
+                    }
+                };
         int[] sizes = {1, 7, 333, 4096, 50, 9999};
         int off = 0;
         for (int k = 0; off < x.length; k++) {

@@ -14,13 +14,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The project's 48 kHz -> 16 kHz path (WAV decode, down-mix, resample) against the same
- * RAVDESS utterances resampled by a high-quality reference: at least 35 dB SNR on every file.
+ * The project's 48 kHz -> 16 kHz path (WAV decode, down-mix, resample) against the same RAVDESS
+ * utterances resampled by a high-quality reference: at least 35 dB SNR on every file.
  */
 class ResamplerQualityTest {
 
     static float[] decode16k(Path file) throws IOException {
-        try (MonoStream s = new MonoStream(AudioDecoders.open(Files.newInputStream(file)), 16_000)) {
+        try (MonoStream s =
+                new MonoStream(AudioDecoders.open(Files.newInputStream(file)), 16_000)) {
             return s.readAll();
         }
     }
@@ -53,7 +54,8 @@ class ResamplerQualityTest {
             String name = wav.getFileName().toString().replace(".wav", ".flac");
             float[] ours = decode16k(wav);
             float[] ref = decode16k(references.resolve(name));
-            assertTrue(Math.abs(ours.length - ref.length) <= 2,
+            assertTrue(
+                    Math.abs(ours.length - ref.length) <= 2,
                     name + ": " + ours.length + " samples vs reference " + ref.length);
             double snr = snrDb(ref, ours);
             snrs.add(snr);
@@ -62,7 +64,8 @@ class ResamplerQualityTest {
             }
         }
         Collections.sort(snrs);
-        System.out.printf("resampling SNR vs reference over %d files: min %.2f dB, median %.2f dB, max %.2f dB%n",
+        System.out.printf(
+                "resampling SNR vs reference over %d files: min %.2f dB, median %.2f dB, max %.2f dB%n",
                 snrs.size(), snrs.get(0), (snrs.get(29) + snrs.get(30)) / 2, snrs.get(59));
         assertTrue(worst.isEmpty(), "files below 35 dB:" + worst);
     }

@@ -9,9 +9,9 @@ import dev.ser.pipeline.audio.WavWriter.Encoding;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class WavDecoderTest {
 
@@ -36,7 +36,8 @@ class WavDecoderTest {
 
     @ParameterizedTest
     @EnumSource(Encoding.class)
-    void everyEncodingPlainAndExtensibleDecodesToTheWrittenSamples(Encoding enc) throws IOException {
+    void everyEncodingPlainAndExtensibleDecodesToTheWrittenSamples(Encoding enc)
+            throws IOException {
         float[] left = TestAudio.sine(440, 0.25, 11_025, 0.5);
         float[] right = TestAudio.sine(1000, 0.25, 11_025, -0.25);
         float[] third = TestAudio.noise(0.25, 11_025, 0.1, 1);
@@ -53,7 +54,11 @@ class WavDecoderTest {
             float[][] want = {left, right, third};
             for (int c = 0; c < 3; c++) {
                 for (int i = 0; i < left.length; i++) {
-                    assertEquals(want[c][i], got[c][i], tolerance, enc + " extensible=" + extensible + " ch" + c + "@" + i);
+                    assertEquals(
+                            want[c][i],
+                            got[c][i],
+                            tolerance,
+                            enc + " extensible=" + extensible + " ch" + c + "@" + i);
                 }
             }
         }
@@ -61,7 +66,12 @@ class WavDecoderTest {
 
     @Test
     void truncatedDataKeepsTheWholeFramesThatArrived() throws IOException {
-        byte[] wav = TestAudio.wav(new float[][] {TestAudio.sine(440, 1, 16_000, 0.5)}, 16_000, Encoding.PCM16, false);
+        byte[] wav =
+                TestAudio.wav(
+                        new float[][] {TestAudio.sine(440, 1, 16_000, 0.5)},
+                        16_000,
+                        Encoding.PCM16,
+                        false);
         byte[] cut = Arrays.copyOf(wav, 44 + 2 * 1000 + 1);
         assertEquals(1000, decodeAll(cut)[0].length);
     }
@@ -81,7 +91,10 @@ class WavDecoderTest {
         adpcm[20] = 2;
         e = assertThrows(UnsupportedAudioException.class, () -> decodeAll(adpcm));
         assertTrue(e.getMessage().contains("0x0002"), e.getMessage());
-        e = assertThrows(UnsupportedAudioException.class, () -> decodeAll("hello world, not audio".getBytes()));
+        e =
+                assertThrows(
+                        UnsupportedAudioException.class,
+                        () -> decodeAll("hello world, not audio".getBytes()));
         assertTrue(e.getMessage().contains("unrecognised audio format"), e.getMessage());
         e = assertThrows(UnsupportedAudioException.class, () -> decodeAll(new byte[0]));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmotionModelTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private static final OnnxRuntimeOptions OPTIONS = new OnnxRuntimeOptions(1, 4);
 
@@ -28,8 +27,13 @@ class EmotionModelTest {
         assertFalse(pkg.manifest().trained());
         assertEquals("tiny-untrained (untrained)", pkg.manifest().displayName());
         try (EmotionModel model = new EmotionModel(pkg, OPTIONS)) {
-            List<float[]> windows = List.of(TestAudio.sine(200, 3, 16_000, 0.5), TestAudio.noise(8, 16_000, 0.3, 1),
-                    TestAudio.sine(3000, 1, 16_000, 0.9), new float[16_000], TestAudio.noise(2, 16_000, 0.01, 2));
+            List<float[]> windows =
+                    List.of(
+                            TestAudio.sine(200, 3, 16_000, 0.5),
+                            TestAudio.noise(8, 16_000, 0.3, 1),
+                            TestAudio.sine(3000, 1, 16_000, 0.9),
+                            new float[16_000],
+                            TestAudio.noise(2, 16_000, 0.01, 2));
             float[][] p = model.predict(windows);
             assertEquals(5, p.length);
             for (float[] row : p) {
@@ -59,11 +63,15 @@ class EmotionModelTest {
     }
 
     private String loadError(Path dir) {
-        var e = assertThrows(InvalidModelException.class, () -> {
-            try (EmotionModel m = new EmotionModel(ModelPackage.load(dir), OPTIONS)) {
-                m.windowSamples();
-            }
-        });
+        var e =
+                assertThrows(
+                        InvalidModelException.class,
+                        () -> {
+                            try (EmotionModel m =
+                                    new EmotionModel(ModelPackage.load(dir), OPTIONS)) {
+                                m.windowSamples();
+                            }
+                        });
         return e.getMessage();
     }
 
@@ -74,20 +82,44 @@ class EmotionModelTest {
         Files.delete(noGraph.resolve("model.onnx"));
         assertTrue(loadError(noGraph).contains("has no model.onnx"));
 
-        String labels = loadError(variant(s -> s.replace("\"sadness\"", "").replace("\"neutral\",", "\"neutral\"")));
+        String labels =
+                loadError(
+                        variant(
+                                s ->
+                                        s.replace("\"sadness\"", "")
+                                                .replace("\"neutral\",", "\"neutral\"")));
         assertTrue(labels.contains("4 classes") && labels.contains("3 labels"), labels);
 
-        String input = loadError(variant(s -> s.replace("\"input_name\": \"waveform\"", "\"input_name\": \"audio\"")));
+        String input =
+                loadError(
+                        variant(
+                                s ->
+                                        s.replace(
+                                                "\"input_name\": \"waveform\"",
+                                                "\"input_name\": \"audio\"")));
         assertTrue(input.contains("no input named 'audio'") && input.contains("waveform"), input);
 
-        String output = loadError(variant(s -> s.replace("\"output_name\": \"logits\"", "\"output_name\": \"probs\"")));
+        String output =
+                loadError(
+                        variant(
+                                s ->
+                                        s.replace(
+                                                "\"output_name\": \"logits\"",
+                                                "\"output_name\": \"probs\"")));
         assertTrue(output.contains("no output named 'probs'"), output);
 
-        String rate = loadError(variant(s -> s.replace("\"sample_rate\": 16000", "\"sample_rate\": 4000")));
+        String rate =
+                loadError(
+                        variant(s -> s.replace("\"sample_rate\": 16000", "\"sample_rate\": 4000")));
         assertTrue(rate.contains("sample_rate 4000"), rate);
 
-        String sha = loadError(variant(s -> s.replaceAll("\"onnx_sha256\": \"[0-9a-f]+\"",
-                "\"onnx_sha256\": \"" + "0".repeat(64) + "\"")));
+        String sha =
+                loadError(
+                        variant(
+                                s ->
+                                        s.replaceAll(
+                                                "\"onnx_sha256\": \"[0-9a-f]+\"",
+                                                "\"onnx_sha256\": \"" + "0".repeat(64) + "\"")));
         assertTrue(sha.contains("SHA-256") && sha.contains("another graph"), sha);
 
         String missing = loadError(variant(s -> s.replace("\"trained\": false,", "")));

@@ -10,17 +10,27 @@ class SpeechGateTest {
     private static final int RATE = 16_000;
     private static final int FRAME = 512; // 32 ms
 
-    /** Runs probabilities through a gate; frame i's samples all have value i, to trace what is emitted. */
-    private static List<SpeechRegion> run(VadConfig config, float[] probabilities, List<long[]> emitted) {
-        SpeechGate gate = new SpeechGate(config, RATE, (s, off, len, pos) -> {
-            for (int i = 0; i < len; i++) {
-                // each emitted sample must carry the frame index of its original position
-                if ((int) s[off + i] != (pos + i) / FRAME) {
-                    throw new AssertionError("sample at " + (pos + i) + " is out of place");
-                }
-            }
-            emitted.add(new long[] {pos, len});
-        });
+    /**
+     * Runs probabilities through a gate; frame i's samples all have value i, to trace what is
+     * emitted.
+     */
+    private static List<SpeechRegion> run(
+            VadConfig config, float[] probabilities, List<long[]> emitted) {
+        SpeechGate gate =
+                new SpeechGate(
+                        config,
+                        RATE,
+                        (s, off, len, pos) -> {
+                            for (int i = 0; i < len; i++) {
+                                // each emitted sample must carry the frame index of its original
+                                // position
+                                if ((int) s[off + i] != (pos + i) / FRAME) {
+                                    throw new AssertionError(
+                                            "sample at " + (pos + i) + " is out of place");
+                                }
+                            }
+                            emitted.add(new long[] {pos, len});
+                        });
         float[] frame = new float[FRAME];
         for (int f = 0; f < probabilities.length; f++) {
             java.util.Arrays.fill(frame, f);
@@ -32,11 +42,13 @@ class SpeechGateTest {
     private static float[] pattern(String p) {
         float[] out = new float[p.length()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = switch (p.charAt(i)) {
-                case 'S' -> 0.9f;   // speech
-                case 'h' -> 0.4f;   // between the thresholds: continues speech, never starts it
-                default -> 0.1f;    // silence
-            };
+            out[i] =
+                    switch (p.charAt(i)) {
+                        case 'S' -> 0.9f; // speech
+                        case 'h' ->
+                                0.4f; // between the thresholds: continues speech, never starts it
+                        default -> 0.1f; // silence
+                    };
         }
         return out;
     }
@@ -45,18 +57,29 @@ class SpeechGateTest {
     void regionsArePaddedAndShortPausesAndBlipsDoNotSplitOrStartThem() {
         // 250 ms min speech = 8 frames; closing silence max(300 ms, 2 x 100 ms) = 9.4 frames.
         VadConfig config = new VadConfig(0.5, 0.35, 250, 300, 100);
-        String p = "......" + "SSS" + "............" // a 3-frame blip, then enough silence: dropped
-                + "SSSSSSSSSS" + "hh" + "...." + "SSSS"   // speech, hysteresis, a short pause, speech
-                + "................" + "SSSSSSSSS" + "...";  // long pause, then speech to (almost) the end
+        String p =
+                "......"
+                        + "SSS"
+                        + "............" // a 3-frame blip, then enough silence: dropped
+                        + "SSSSSSSSSS"
+                        + "hh"
+                        + "...."
+                        + "SSSS" // speech, hysteresis, a short pause, speech
+                        + "................"
+                        + "SSSSSSSSS"
+                        + "..."; // long pause, then speech to (almost) the end
         List<long[]> emitted = new ArrayList<>();
         List<SpeechRegion> regions = run(config, pattern(p), emitted);
         long pad = 1600;
         int firstSpeech = 21 * FRAME;
         int firstEnd = (21 + 10 + 2 + 4 + 4) * FRAME;
         int secondSpeech = firstEnd + 16 * FRAME;
-        assertEquals(List.of(
-                new SpeechRegion(firstSpeech - pad, firstEnd + pad),
-                new SpeechRegion(secondSpeech - pad, Math.min(secondSpeech + 9 * FRAME + pad, p.length() * FRAME))),
+        assertEquals(
+                List.of(
+                        new SpeechRegion(firstSpeech - pad, firstEnd + pad),
+                        new SpeechRegion(
+                                secondSpeech - pad,
+                                Math.min(secondSpeech + 9 * FRAME + pad, p.length() * FRAME))),
                 regions);
         long emittedTotal = emitted.stream().mapToLong(e -> e[1]).sum();
         assertEquals(regions.stream().mapToLong(SpeechRegion::length).sum(), emittedTotal);
@@ -65,7 +88,11 @@ class SpeechGateTest {
     @Test
     void pausesShorterThanTwiceThePaddingMerge() {
         VadConfig config = new VadConfig(0.5, 0.35, 0, 0, 100); // 2 x 100 ms = 6.25 frames closes
-        List<SpeechRegion> regions = run(config, pattern("..........SSSS.....SSSS..........SSSS........"), new ArrayList<>());
+        List<SpeechRegion> regions =
+                run(
+                        config,
+                        pattern("..........SSSS.....SSSS..........SSSS........"),
+                        new ArrayList<>());
         assertEquals(2, regions.size());
         assertEquals(10 * FRAME - 1600, regions.get(0).startSample());
         assertEquals(23 * FRAME + 1600, regions.get(0).endSample());
@@ -75,15 +102,20 @@ class SpeechGateTest {
     void quietSpeechWhoseSyllablesDipBelowTheThresholdIsOneRegion() {
         // runs of 3 speech frames (96 ms) separated by 2-frame dips: no run reaches 250 ms,
         // but the region's speech does
-        List<SpeechRegion> regions = run(VadConfig.DEFAULT, pattern("..........SSS..SSS..SSS..SSS.............."),
-                new ArrayList<>());
+        List<SpeechRegion> regions =
+                run(
+                        VadConfig.DEFAULT,
+                        pattern("..........SSS..SSS..SSS..SSS.............."),
+                        new ArrayList<>());
         assertEquals(List.of(new SpeechRegion(10 * FRAME - 1600, 28 * FRAME + 1600)), regions);
     }
 
     @Test
     void silenceGivesNoRegion() {
         List<long[]> emitted = new ArrayList<>();
-        assertEquals(List.of(), run(VadConfig.DEFAULT, pattern("....................hhhh......."), emitted));
+        assertEquals(
+                List.of(),
+                run(VadConfig.DEFAULT, pattern("....................hhhh......."), emitted));
         assertEquals(0, emitted.size());
     }
 }

@@ -10,14 +10,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Both detectors on real RAVDESS speech placed in noise: regions must cover the utterances
- * and stay out of the noise between them.
+ * Both detectors on real RAVDESS speech placed in noise: regions must cover the utterances and stay
+ * out of the noise between them.
  */
 class VoiceActivityOnRealSpeechTest {
     private static final int RATE = 16_000;
 
     private static List<SpeechRegion> detect(VoiceActivityDetector vad, float[] x) {
-        SpeechGate gate = new SpeechGate(VadConfig.DEFAULT, RATE, (s, o, l, p) -> { });
+        SpeechGate gate = new SpeechGate(VadConfig.DEFAULT, RATE, (s, o, l, p) -> {});
         float[] frame = new float[vad.frameSamples()];
         for (int i = 0; i + frame.length <= x.length; i += frame.length) {
             System.arraycopy(x, i, frame, 0, frame.length);
@@ -27,12 +27,17 @@ class VoiceActivityOnRealSpeechTest {
     }
 
     /** [start, end) samples of each utterance in the test signal. */
-    private record Scene(float[] signal, List<long[]> utterances) {
-    }
+    private record Scene(float[] signal, List<long[]> utterances) {}
 
     private static Scene scene() throws IOException {
-        float[] a = TestAudio.decode(SharedCorpora.require("corpora/ravdess/Actor_03/03-01-05-02-01-01-03.flac"), RATE);
-        float[] b = TestAudio.decode(SharedCorpora.require("corpora/ravdess/Actor_04/03-01-04-01-02-01-04.flac"), RATE);
+        float[] a =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ravdess/Actor_03/03-01-05-02-01-01-03.flac"),
+                        RATE);
+        float[] b =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ravdess/Actor_04/03-01-04-01-02-01-04.flac"),
+                        RATE);
         // The clips have their own leading and trailing silence; take the speech span by energy.
         long[] spanA = span(a);
         long[] spanB = span(b);
@@ -45,8 +50,11 @@ class VoiceActivityOnRealSpeechTest {
             x[i] += noise[i];
         }
         long offB = gap1.length + a.length + gap2.length;
-        return new Scene(x, List.of(new long[] {gap1.length + spanA[0], gap1.length + spanA[1]},
-                new long[] {offB + spanB[0], offB + spanB[1]}));
+        return new Scene(
+                x,
+                List.of(
+                        new long[] {gap1.length + spanA[0], gap1.length + spanA[1]},
+                        new long[] {offB + spanB[0], offB + spanB[1]}));
     }
 
     /** First and last sample whose 32 ms frame is within 30 dB of the clip's loudest frame. */
@@ -75,17 +83,32 @@ class VoiceActivityOnRealSpeechTest {
     private static void check(String name, List<SpeechRegion> regions, Scene scene) {
         long margin = RATE / 2;
         for (SpeechRegion r : regions) {
-            boolean insideAnUtterance = scene.utterances().stream()
-                    .anyMatch(u -> r.startSample() >= u[0] - margin && r.endSample() <= u[1] + margin);
+            boolean insideAnUtterance =
+                    scene.utterances().stream()
+                            .anyMatch(
+                                    u ->
+                                            r.startSample() >= u[0] - margin
+                                                    && r.endSample() <= u[1] + margin);
             assertTrue(insideAnUtterance, name + ": region " + r + " lies in the noise");
         }
         for (long[] u : scene.utterances()) {
             long covered = 0;
             for (SpeechRegion r : regions) {
-                covered += Math.max(0, Math.min(u[1], r.endSample()) - Math.max(u[0], r.startSample()));
+                covered +=
+                        Math.max(
+                                0, Math.min(u[1], r.endSample()) - Math.max(u[0], r.startSample()));
             }
             double fraction = covered / (double) (u[1] - u[0]);
-            assertTrue(fraction > 0.8, name + ": only " + fraction + " of utterance " + u[0] + ".." + u[1] + " covered");
+            assertTrue(
+                    fraction > 0.8,
+                    name
+                            + ": only "
+                            + fraction
+                            + " of utterance "
+                            + u[0]
+                            + ".."
+                            + u[1]
+                            + " covered");
         }
         assertFalse(regions.isEmpty());
     }
@@ -109,6 +132,8 @@ class VoiceActivityOnRealSpeechTest {
     void noiseAloneIsNotSpeechForEitherDetector() {
         float[] noise = TestAudio.noise(10, RATE, 0.01, 3);
         assertTrue(detect(new EnergyVad(), noise).isEmpty(), "energy VAD on noise");
-        assertTrue(detect(new EnergyVad(), new float[10 * RATE]).isEmpty(), "energy VAD on digital silence");
+        assertTrue(
+                detect(new EnergyVad(), new float[10 * RATE]).isEmpty(),
+                "energy VAD on digital silence");
     }
 }
