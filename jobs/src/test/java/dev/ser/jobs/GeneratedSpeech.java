@@ -22,7 +22,7 @@ public final class GeneratedSpeech {
             throws IOException {
         float[] mono =
                 new VoiceNoteSynthesizer(rate, seed)
-                        .voiceNote(seconds, 110 + 37 * (seed % 4), -50, true);
+                        .voiceNote(seconds, 110 + 37 * Math.floorMod(seed, 4), -50, true);
         float[][] all = new float[channels][];
         for (int c = 0; c < channels; c++) {
             all[c] = mono;

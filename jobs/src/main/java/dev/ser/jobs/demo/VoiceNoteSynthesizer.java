@@ -33,6 +33,11 @@ public final class VoiceNoteSynthesizer {
      * noiseDb} dBFS (RMS) and hum. {@code speaking} = false gives background only.
      */
     public float[] voiceNote(double seconds, double baseF0, double noiseDb, boolean speaking) {
+        if (speaking && !(baseF0 > 0)) {
+            // the harmonic loop below would never end
+            throw new IllegalArgumentException(
+                    "a speaking voice needs a positive pitch, got " + baseF0 + " Hz");
+        }
         float[] x = new float[(int) (seconds * rate)];
         if (speaking) {
             double t = 0.5 + random.nextDouble() * 2;

@@ -120,7 +120,8 @@ public final class ManifestLister {
         @Override
         public Row call(Row m) {
             Object[] values = new Object[m.length() + 2];
-            String name = m.isNullAt(0) ? "" : m.get(0).toString().trim();
+            Object path = m.getAs(PATH);
+            String name = path == null ? "" : path.toString().trim();
             values[0] = name;
             values[1] = 0L;
             if (!name.isEmpty()) {

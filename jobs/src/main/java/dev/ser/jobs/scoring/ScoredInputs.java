@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.ser.jobs.config.ConfigurationException;
+import dev.ser.jobs.input.InputColumns;
 import dev.ser.jobs.spark.HadoopConf;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +67,8 @@ public final class ScoredInputs {
                 (MapFunction<Row, Row>)
                         r -> {
                             Object[] values = Arrays.copyOf(rowValues(r), r.length() + 1);
-                            values[r.length()] = sha256(r.getString(0), hadoop.value().get());
+                            values[r.length()] =
+                                    sha256(r.getAs(InputColumns.PATH), hadoop.value().get());
                             return RowFactory.create(values);
                         },
                 Encoders.row(schema));
@@ -120,7 +122,7 @@ public final class ScoredInputs {
             Dataset<Row> all = spark.read().parquet(ledger.toString());
             Set<String> finished = new HashSet<>();
             for (Row r : all.select("run_id").distinct().collectAsList()) {
-                finished.add(r.getString(0));
+                finished.add(r.getAs("run_id"));
             }
             if (finished.contains(runId)) {
                 throw new ConfigurationException(

@@ -4,12 +4,12 @@ import static dev.ser.jobs.JobTestSupport.ser;
 import static dev.ser.jobs.JobTestSupport.shared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ser.jobs.GeneratedSpeech;
+import dev.ser.jobs.JobTestSupport;
 import dev.ser.jobs.JobTestSupport.Run;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -185,7 +185,16 @@ class ScoreJobTest {
         assertEquals(4, s.get("windows").asInt());
         assertTrue(s.get("wall_seconds").asDouble() > 0);
         assertEquals("ser-default", s.get("model").get("name").asText());
-        assertNotNull(s.get("model").get("sha256").asText());
+        JsonNode shipped =
+                new ObjectMapper()
+                        .readTree(
+                                JobTestSupport.projectRoot()
+                                        .resolve("model/ser-default/model.json")
+                                        .toFile());
+        assertEquals(
+                shipped.get("onnx_sha256").asText(),
+                s.get("model").get("sha256").asText(),
+                "the summary names the graph that scored the run");
     }
 
     @Test
