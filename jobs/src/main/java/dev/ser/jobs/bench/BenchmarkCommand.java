@@ -1,6 +1,8 @@
 package dev.ser.jobs.bench;
 
 import dev.ser.jobs.config.JobSettings;
+import dev.ser.jobs.input.InputLister;
+import dev.ser.jobs.input.SkippedByRule;
 import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.jobs.scoring.ScoreJob;
 import dev.ser.jobs.scoring.ScoreRequest;
@@ -74,8 +76,19 @@ public final class BenchmarkCommand implements Callable<Integer> {
                     "Properties overriding conf/ser.properties (batch size and threads apply to both measurements).")
     Path conf;
 
+    @Option(
+            names = "--listing",
+            paramLabel = "PATH",
+            description =
+                    "Only time the listing of PATH (any Hadoop path, read recursively), three rounds"
+                            + " in embedded Spark, and print files per second.")
+    String listing;
+
     @Override
     public Integer call() throws Exception {
+        if (listing != null) {
+            return listingOnly(listing, JobSettings.load(conf));
+        }
         if (!Files.isDirectory(corpus)) {
             throw new dev.ser.jobs.config.ConfigurationException(
                     "corpus " + corpus + " does not exist; pass --corpus DIR");
@@ -115,6 +128,33 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 job, audio / job);
         System.out.printf("  ratio end-to-end / model-only: %.3f%n", modelSeconds / job);
         return 0;
+    }
+
+    /**
+     * Lists {@code input} three times (the first warms up the JVM and Spark) and prints each rate.
+     */
+    private static int listingOnly(String input, JobSettings settings) {
+        SparkSession spark = SparkSessions.start("ser benchmark --listing", null, settings);
+        try {
+            for (int round = 1; round <= 3; round++) {
+                SkippedByRule skipped = SkippedByRule.register(spark.sparkContext());
+                long t0 = System.nanoTime();
+                long files =
+                        InputLister.list(
+                                        spark,
+                                        List.of(input),
+                                        spark.sparkContext().hadoopConfiguration(),
+                                        skipped)
+                                .count();
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(
+                        "  listing round %d: %d files (%d skipped by rule) in %.2f s: %.0f files/s%n",
+                        round, files, skipped.count(), seconds, files / seconds);
+            }
+            return 0;
+        } finally {
+            spark.stop();
+        }
     }
 
     /**

@@ -4,13 +4,16 @@ import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.spark.HadoopConf;
 import java.io.IOException;
 import java.sql.Timestamp;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaRDD;
@@ -36,8 +39,10 @@ public final class InputLister {
 
     public static Dataset<Row> list(
             SparkSession spark, List<String> inputs, Configuration conf, SkippedByRule skipped) {
-        List<Row> files = new ArrayList<>();
-        List<String> directories = new ArrayList<>();
+        // every matched file and directory, each once, whatever the overlap of the inputs
+        Map<String, FileStatus> matchedFiles = new LinkedHashMap<>();
+        Map<String, FileStatus> matchedDirectories = new LinkedHashMap<>();
+        Map<String, FileSystem> fileSystems = new LinkedHashMap<>();
         for (String input : inputs) {
             try {
                 Path pattern = new Path(input);
@@ -50,25 +55,42 @@ public final class InputLister {
                                     + "; check --input (files, directories or globs)");
                 }
                 for (FileStatus match : matches) {
-                    if (match.isDirectory()) {
-                        for (FileStatus child : fs.listStatus(match.getPath())) {
-                            if (hidden(child.getPath().getName())) {
-                                skipped.add(child.getPath().toString());
-                                continue;
-                            }
-                            if (child.isDirectory()) {
-                                directories.add(child.getPath().toString());
-                            } else {
-                                files.add(row(child));
-                            }
-                        }
-                    } else {
-                        files.add(row(match));
-                    }
+                    String key = match.getPath().toString();
+                    (match.isDirectory() ? matchedDirectories : matchedFiles).put(key, match);
+                    fileSystems.put(key, fs);
                 }
             } catch (IOException e) {
                 throw new ConfigurationException(
                         "cannot list input " + input + ": " + e.getMessage());
+            }
+        }
+        List<Row> files = new ArrayList<>();
+        List<String> directories = new ArrayList<>();
+        for (FileStatus file : matchedFiles.values()) {
+            if (!under(file.getPath(), matchedDirectories)) {
+                files.add(row(file));
+            }
+        }
+        for (FileStatus dir : matchedDirectories.values()) {
+            if (under(dir.getPath(), matchedDirectories)) {
+                continue; // listed with the directory above it
+            }
+            String key = dir.getPath().toString();
+            try {
+                // one bulk listing call; FileStatus, not LocatedFileStatus, whose permission
+                // lookup forks a process per file on the local file system
+                for (FileStatus child : fileSystems.get(key).listStatus(dir.getPath())) {
+                    if (hidden(child.getPath().getName())) {
+                        skipped.add(child.getPath().toString());
+                    } else if (child.isDirectory()) {
+                        directories.add(child.getPath().toString());
+                    } else {
+                        files.add(row(child));
+                    }
+                }
+            } catch (IOException e) {
+                throw new ConfigurationException(
+                        "cannot list input " + key + ": " + e.getMessage());
             }
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -85,34 +107,51 @@ public final class InputLister {
                                 dir ->
                                         listRecursively(
                                                 new Path(dir), hadoop.value().get(), skipped));
-        return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), InputColumns.SCHEMA)
-                .distinct();
+        // disjoint by construction: no shuffle to remove duplicates
+        return spark.createDataFrame(jsc.parallelize(files, 1).union(nested), InputColumns.SCHEMA);
     }
 
-    private static Iterator<Row> listRecursively(
-            Path dir, Configuration conf, SkippedByRule skipped) throws IOException {
-        FileSystem fs = dir.getFileSystem(conf);
-        int depth = dir.depth();
-        List<Row> rows = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
-        while (it.hasNext()) {
-            LocatedFileStatus f = it.next();
-            if (!hiddenBelow(f.getPath(), depth)) {
-                rows.add(row(f));
-            } else {
-                skipped.add(f.getPath().toString());
-            }
-        }
-        return rows.iterator();
-    }
-
-    private static boolean hiddenBelow(Path path, int rootDepth) {
-        for (Path p = path; p != null && p.depth() > rootDepth; p = p.getParent()) {
-            if (hidden(p.getName())) {
+    /** Whether one of {@code directories} is a proper ancestor of {@code path}. */
+    private static boolean under(Path path, Map<String, FileStatus> directories) {
+        for (Path p = path.getParent(); p != null; p = p.getParent()) {
+            if (directories.containsKey(p.toString())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Lists a directory tree with the file system's bulk listing ({@code listStatusIterator}:
+     * batched on HDFS and object stores), depth first, skipping (and counting) the files with
+     * hidden names or under a directory with one.
+     */
+    private static Iterator<Row> listRecursively(
+            Path dir, Configuration conf, SkippedByRule skipped) throws IOException {
+        FileSystem fs = dir.getFileSystem(conf);
+        List<Row> rows = new ArrayList<>();
+        // a directory with a hidden name is walked too, so that each file in it is counted as
+        // skipped
+        Deque<Path> pending = new ArrayDeque<>(List.of(dir));
+        Deque<Boolean> pendingHidden = new ArrayDeque<>(List.of(false));
+        while (!pending.isEmpty()) {
+            Path next = pending.pop();
+            boolean insideHidden = pendingHidden.pop();
+            RemoteIterator<FileStatus> it = fs.listStatusIterator(next);
+            while (it.hasNext()) {
+                FileStatus f = it.next();
+                boolean isHidden = insideHidden || hidden(f.getPath().getName());
+                if (f.isDirectory()) {
+                    pending.push(f.getPath());
+                    pendingHidden.push(isHidden);
+                } else if (isHidden) {
+                    skipped.add(f.getPath().toString());
+                } else {
+                    rows.add(row(f));
+                }
+            }
+        }
+        return rows.iterator();
     }
 
     private static boolean hidden(String name) {
