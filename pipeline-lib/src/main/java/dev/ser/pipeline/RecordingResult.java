@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Everything the pipeline learnt about one recording. {@code emotion} is set only when the status
  * is {@code OK}; {@code error} only when it is {@code ERROR}. Durations are NaN when the recording
- * could not be read far enough to know them.
+ * could not be read far enough to know them. {@code times} says where scoring it spent its time.
  */
 public record RecordingResult(
         RecordingStatus status,
@@ -17,7 +17,8 @@ public record RecordingResult(
         int sourceSampleRate,
         int sourceChannels,
         List<WindowScore> windows,
-        RecordingEmotion emotion) {
+        RecordingEmotion emotion,
+        StageTimes times) {
 
     /** How an internal error's message starts, in outputs: a bug, not a bad recording. */
     public static final String INTERNAL_ERROR = "internal error: ";
@@ -28,7 +29,15 @@ public record RecordingResult(
      */
     public static RecordingResult error(String message) {
         return new RecordingResult(
-                RecordingStatus.ERROR, message, Double.NaN, Double.NaN, 0, 0, List.of(), null);
+                RecordingStatus.ERROR,
+                message,
+                Double.NaN,
+                Double.NaN,
+                0,
+                0,
+                List.of(),
+                null,
+                StageTimes.NONE);
     }
 
     /**

@@ -65,6 +65,8 @@ public final class RecordingScorer {
     }
 
     private RecordingResult scoreOrThrow(AudioSource source) throws IOException {
+        long started = System.nanoTime();
+        long[] inference = {0}; // this call's own: the scorer is shared by the JVM's tasks
         List<WindowScore> scores = new ArrayList<>();
         List<Window> batch = new ArrayList<>();
         int batchSize = model.options().batchSize();
@@ -74,11 +76,17 @@ public final class RecordingScorer {
                         w -> {
                             batch.add(w);
                             if (batch.size() == batchSize) {
-                                scoreBatch(batch, scores);
+                                inference[0] += scoreBatch(batch, scores);
                             }
                         });
-        scoreBatch(batch, scores);
+        inference[0] += scoreBatch(batch, scores);
+        long inferenceNanos = inference[0];
         var format = cut.sourceFormat();
+        StageTimes times =
+                new StageTimes(
+                        System.nanoTime() - started - cut.vadNanos() - inferenceNanos,
+                        cut.vadNanos(),
+                        inferenceNanos);
         if (scores.isEmpty()) {
             return new RecordingResult(
                     RecordingStatus.NO_SPEECH,
@@ -88,7 +96,8 @@ public final class RecordingScorer {
                     format.sampleRate(),
                     format.channels(),
                     List.of(),
-                    null);
+                    null,
+                    times);
         }
         return new RecordingResult(
                 RecordingStatus.OK,
@@ -98,13 +107,16 @@ public final class RecordingScorer {
                 format.sampleRate(),
                 format.channels(),
                 List.copyOf(scores),
-                aggregator.aggregate(scores));
+                aggregator.aggregate(scores),
+                times);
     }
 
-    private void scoreBatch(List<Window> batch, List<WindowScore> scores) {
+    /** Scores and clears {@code batch}; returns the nanoseconds it took. */
+    private long scoreBatch(List<Window> batch, List<WindowScore> scores) {
         if (batch.isEmpty()) {
-            return;
+            return 0;
         }
+        long t0 = System.nanoTime();
         List<float[]> inputs = new ArrayList<>(batch.size());
         for (Window w : batch) {
             inputs.add(preprocessor.apply(w.samples()));
@@ -121,5 +133,6 @@ public final class RecordingScorer {
                             probabilities[i]));
         }
         batch.clear();
+        return System.nanoTime() - t0;
     }
 }

@@ -40,7 +40,11 @@ public final class SpeechWindowing {
     }
 
     /** What cutting a recording found besides its windows. */
-    public record Cut(double durationSeconds, List<SpeechRegion> regions, PcmFormat sourceFormat) {
+    public record Cut(
+            double durationSeconds,
+            List<SpeechRegion> regions,
+            PcmFormat sourceFormat,
+            long vadNanos) {
         public double speechSeconds() {
             return regions.stream().mapToLong(SpeechRegion::length).sum() / (double) SAMPLE_RATE;
         }
@@ -56,6 +60,7 @@ public final class SpeechWindowing {
             float[] block = new float[BLOCK];
             int filled = 0;
             int n;
+            long vadNanos = 0;
             while ((n = audio.read(block)) >= 0) {
                 for (int i = 0; i < n; ) {
                     int take = Math.min(n - i, frame.length - filled);
@@ -63,7 +68,10 @@ public final class SpeechWindowing {
                     filled += take;
                     i += take;
                     if (filled == frame.length) {
-                        gate.frame(frame, filled, vad.speechProbability(frame));
+                        long t0 = System.nanoTime();
+                        float p = vad.speechProbability(frame);
+                        vadNanos += System.nanoTime() - t0;
+                        gate.frame(frame, filled, p);
                         filled = 0;
                     }
                 }
@@ -75,7 +83,7 @@ public final class SpeechWindowing {
             }
             List<SpeechRegion> regions = gate.finish();
             windower.finish();
-            return new Cut(audio.sourceSeconds(), regions, audio.sourceFormat());
+            return new Cut(audio.sourceSeconds(), regions, audio.sourceFormat(), vadNanos);
         }
     }
 }

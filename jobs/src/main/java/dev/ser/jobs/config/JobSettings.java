@@ -29,7 +29,8 @@ public final class JobSettings {
                     "ser.onnx.intra-op-threads",
                     "ser.recordings-per-partition",
                     "ser.archive.max-entry-bytes",
-                    "ser.archive.max-ratio");
+                    "ser.archive.max-ratio",
+                    "ser.progress-seconds");
 
     private final Map<String, String> values;
 
@@ -84,6 +85,13 @@ public final class JobSettings {
             p.load(r);
         }
         p.forEach((k, v) -> into.put(k.toString().trim(), v.toString().trim()));
+    }
+
+    /** Seconds between progress lines on the console; 0 prints none. */
+    public double progressSeconds() {
+        return values.containsKey("ser.progress-seconds")
+                ? nonNegativeDouble("ser.progress-seconds")
+                : 5;
     }
 
     /**

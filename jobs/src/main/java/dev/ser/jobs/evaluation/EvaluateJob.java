@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.corpus.LabelledCorpus;
+import dev.ser.jobs.input.SkippedByRule;
 import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.jobs.scoring.RecordingScoring;
 import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.spark.RunProgress;
 import dev.ser.pipeline.corpus.EmotionClass;
 import dev.ser.pipeline.metrics.ArousalAnalysis;
 import dev.ser.pipeline.metrics.ClassificationMetrics;
@@ -65,6 +67,9 @@ public final class EvaluateJob {
                         .persist(StorageLevel.MEMORY_AND_DISK());
         Dataset<Row> scored = null;
         Map<String, RecordingScoring.Setup> checked = new LinkedHashMap<>();
+        RunProgress progress = RunProgress.register(spark.sparkContext());
+        SkippedByRule skippedByRule = SkippedByRule.register(spark.sparkContext());
+        long clipCount = 0;
         for (Map.Entry<ModelPackage, List<Integer>> e : foldsByModel(modelByFold).entrySet()) {
             ModelPackage model = e.getKey();
             checked.computeIfAbsent(
@@ -82,7 +87,10 @@ public final class EvaluateJob {
                             checked.get(model.sha256()).options(),
                             settings,
                             request.runId(),
-                            hadoop);
+                            hadoop,
+                            skippedByRule,
+                            progress);
+            clipCount += count;
             scored = scored == null ? part : scored.unionByName(part);
         }
         Dataset<Row> predictions =
@@ -104,7 +112,15 @@ public final class EvaluateJob {
         try {
             // Score every clip first, in the scoring's own balanced tasks (a coalesce before
             // this would pull the scoring into one task), then write one file from the cache.
-            LOG.info("{} clips scored", predictions.count());
+            try (RunProgress.Watch watch =
+                    progress.watch(
+                            spark.sparkContext(),
+                            "evaluating",
+                            clipCount,
+                            settings.progressSeconds(),
+                            System.out)) {
+                LOG.info("{} clips scored", predictions.count());
+            }
             predictions.coalesce(1).write().parquet(new Path(out, "predictions").toString());
             List<Row> rows =
                     predictions

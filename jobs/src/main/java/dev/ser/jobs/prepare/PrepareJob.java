@@ -7,6 +7,7 @@ import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.corpus.CorpusSpec;
 import dev.ser.jobs.corpus.LabelledCorpus;
 import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.spark.RunProgress;
 import dev.ser.pipeline.FrontEndSettings;
 import dev.ser.pipeline.ScoringConfig;
 import dev.ser.pipeline.SpeechFrontEnd;
@@ -86,6 +87,7 @@ public final class PrepareJob {
         List<Row> clipRows = LabelledCorpus.clipRows(corpora);
         Map<String, String> conf = new HashMap<>();
         hadoop.forEach(e -> conf.put(e.getKey(), e.getValue()));
+        RunProgress progress = RunProgress.register(spark.sparkContext());
         int partitions =
                 Math.max(
                         1,
@@ -99,9 +101,19 @@ public final class PrepareJob {
                                         conf,
                                         preprocessing,
                                         windowSeconds,
-                                        scoring),
+                                        scoring,
+                                        progress),
                                 Encoders.row(INDEX));
-        List<Row> rows = index.collectAsList();
+        List<Row> rows;
+        try (RunProgress.Watch watch =
+                progress.watch(
+                        spark.sparkContext(),
+                        "preparing",
+                        clipRows.size(),
+                        settings.progressSeconds(),
+                        System.out)) {
+            rows = index.collectAsList();
+        }
 
         ObjectMapper json = new ObjectMapper();
         Map<String, Map<String, Integer>> windowsByCorpusLabel = new TreeMap<>();

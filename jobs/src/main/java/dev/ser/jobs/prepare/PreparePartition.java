@@ -1,11 +1,13 @@
 package dev.ser.jobs.prepare;
 
 import dev.ser.jobs.spark.RowBuilder;
+import dev.ser.jobs.spark.RunProgress;
 import dev.ser.jobs.spark.TaskResources;
 import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.ScoringConfig;
 import dev.ser.pipeline.SpeechFrontEnd;
 import dev.ser.pipeline.SpeechWindowing;
+import dev.ser.pipeline.StageTimes;
 import dev.ser.pipeline.audio.UnsupportedAudioException;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
 import dev.ser.pipeline.preprocess.Preprocessor;
@@ -40,18 +42,21 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
     private final PreprocessingConfig preprocessing;
     private final double windowSeconds;
     private final ScoringConfig scoring;
+    private final RunProgress progress;
 
     PreparePartition(
             String outputDir,
             Map<String, String> hadoopConf,
             PreprocessingConfig preprocessing,
             double windowSeconds,
-            ScoringConfig scoring) {
+            ScoringConfig scoring,
+            RunProgress progress) {
         this.outputDir = outputDir;
         this.hadoopConf = hadoopConf;
         this.preprocessing = preprocessing;
         this.windowSeconds = windowSeconds;
         this.scoring = scoring;
+        this.progress = progress;
     }
 
     @Override
@@ -74,20 +79,31 @@ final class PreparePartition implements MapPartitionsFunction<Row, Row> {
                 String status = "ok";
                 String error = null;
                 List<InputStream> opened = new ArrayList<>(1);
+                long started = System.nanoTime();
                 try {
-                    windowing.cut(
-                            () -> {
-                                Path p = new Path(URI.create(path));
-                                InputStream in = resources.track(p.getFileSystem(conf).open(p));
-                                opened.add(in);
-                                return in;
-                            },
-                            windows::add);
+                    SpeechWindowing.Cut cut =
+                            windowing.cut(
+                                    () -> {
+                                        Path p = new Path(URI.create(path));
+                                        InputStream in =
+                                                resources.track(p.getFileSystem(conf).open(p));
+                                        opened.add(in);
+                                        return in;
+                                    },
+                                    windows::add);
+                    progress.add(
+                            cut.durationSeconds(),
+                            new StageTimes(
+                                    System.nanoTime() - started - cut.vadNanos(),
+                                    cut.vadNanos(),
+                                    0));
                 } catch (IOException | UnsupportedAudioException e) {
+                    progress.add(Double.NaN, StageTimes.NONE);
                     status = "error";
                     error = e.getClass().getSimpleName() + ": " + e.getMessage();
                     windows.clear(); // a clip that fails part-way gives no windows at all
                 } catch (RuntimeException e) {
+                    progress.add(Double.NaN, StageTimes.NONE);
                     LOG.error("internal error while preparing {}", path, e);
                     status = "error";
                     error = RecordingResult.internalError(e).error();

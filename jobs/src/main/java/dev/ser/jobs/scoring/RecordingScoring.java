@@ -6,6 +6,7 @@ import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.input.InputColumns;
 import dev.ser.jobs.input.SkippedByRule;
 import dev.ser.jobs.spark.HadoopConf;
+import dev.ser.jobs.spark.RunProgress;
 import dev.ser.pipeline.FrontEndSettings;
 import dev.ser.pipeline.SpeechFrontEnd;
 import dev.ser.pipeline.model.ModelPackage;
@@ -82,6 +83,10 @@ public final class RecordingScoring {
                                                 / settings.recordingsPerPartition())));
     }
 
+    /**
+     * The scored rows of {@code listing}, lazily: each task adds what it skips by rule to {@code
+     * skippedByRule} and each recording it finishes to {@code progress}.
+     */
     public static Dataset<Row> score(
             SparkSession spark,
             Dataset<Row> listing,
@@ -90,29 +95,9 @@ public final class RecordingScoring {
             OnnxRuntimeOptions options,
             JobSettings settings,
             String runId,
-            Configuration hadoop) {
-        return score(
-                spark,
-                listing,
-                partitions,
-                model,
-                options,
-                settings,
-                runId,
-                hadoop,
-                SkippedByRule.register(spark.sparkContext()));
-    }
-
-    static Dataset<Row> score(
-            SparkSession spark,
-            Dataset<Row> listing,
-            int partitions,
-            ModelPackage model,
-            OnnxRuntimeOptions options,
-            JobSettings settings,
-            String runId,
             Configuration hadoop,
-            SkippedByRule skippedByRule) {
+            SkippedByRule skippedByRule,
+            RunProgress progress) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // Range partitions by size, largest first: Spark launches tasks in partition order, so
         // long recordings start early and the last tasks are short.
@@ -132,6 +117,7 @@ public final class RecordingScoring {
                                 settings.archiveLimits(),
                                 runId,
                                 skippedByRule,
+                                progress,
                                 output),
                         Encoders.row(output));
     }

@@ -14,12 +14,15 @@ import dev.ser.jobs.input.InputLister;
 import dev.ser.jobs.input.ManifestLister;
 import dev.ser.jobs.input.SkippedByRule;
 import dev.ser.jobs.spark.OutputDirectory;
+import dev.ser.jobs.spark.RunProgress;
 import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -50,6 +53,7 @@ public final class ScoreJob {
         ModelPackage model = ModelLocator.load(request.modelDir(), hadoop);
         ModelManifest manifest = model.manifest();
         RecordingScoring.Setup setup = RecordingScoring.check(spark, model, settings);
+        long checkedAt = System.nanoTime();
         OnnxRuntimeOptions options = setup.options();
         LOG.info(
                 "model {} ({}), sha256 {}, labels {}, {} intra-op thread(s) per task, batch {}",
@@ -103,6 +107,8 @@ public final class ScoreJob {
                         Math.max(
                                 1,
                                 Math.min(partitions, (count + ROWS_PER_FILE - 1) / ROWS_PER_FILE));
+        long listedAt = System.nanoTime();
+        RunProgress progress = RunProgress.register(spark.sparkContext());
         LOG.info(
                 "{} input file(s) in {} partition(s), listed in {} s",
                 count,
@@ -119,10 +125,21 @@ public final class ScoreJob {
                                 settings,
                                 request.runId(),
                                 hadoop,
-                                skippedByRule)
+                                skippedByRule,
+                                progress)
                         .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long scoredCount = scored.count(); // scores every recording once, into the cache
+            long scoredCount;
+            try (RunProgress.Watch watch =
+                    progress.watch(
+                            spark.sparkContext(),
+                            "scoring",
+                            count,
+                            settings.progressSeconds(),
+                            System.out)) {
+                scoredCount = scored.count(); // scores every recording once, into the cache
+            }
+            long scoredAt = System.nanoTime();
             LOG.info("{} recordings scored at {} s", scoredCount, seconds(started));
             // each run is a partition of its own (run_id=...), beside earlier runs' in incremental
             // mode
@@ -147,6 +164,12 @@ public final class ScoreJob {
                     .mode("append")
                     .partitionBy("run_id")
                     .parquet(new Path(out, "windows").toString());
+            Map<String, Double> stages = new LinkedHashMap<>();
+            stages.put("model_loading", (checkedAt - started) / 1e9);
+            stages.put("listing", (listedAt - checkedAt) / 1e9);
+            stages.put("scoring", (scoredAt - listedAt) / 1e9);
+            progress.taskSeconds().forEach((stage, seconds) -> stages.put(stage, seconds));
+            stages.put("writing", (System.nanoTime() - scoredAt) / 1e9);
             ScoreSummary summary =
                     summarise(
                             scored,
@@ -157,7 +180,8 @@ public final class ScoreJob {
                             started,
                             spark.sparkContext().master(),
                             settings,
-                            setup);
+                            setup,
+                            stages);
             if (summary.skippedByRule() > 0) {
                 LOG.info(
                         "{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "
@@ -191,7 +215,8 @@ public final class ScoreJob {
             long started,
             String master,
             JobSettings settings,
-            RecordingScoring.Setup setup) {
+            RecordingScoring.Setup setup,
+            Map<String, Double> stageSeconds) {
         long inputs = 0;
         long ok = 0;
         long noSpeech = 0;
@@ -243,7 +268,8 @@ public final class ScoreJob {
                 master,
                 settings.effective(),
                 setup.frontEnd().toMap(),
-                setup.differsFromTraining());
+                setup.differsFromTraining(),
+                stageSeconds);
     }
 
     private static void writeSummary(Path file, Configuration hadoop, ScoreSummary summary) {

@@ -4,6 +4,7 @@ import dev.ser.jobs.input.InputColumns;
 import dev.ser.jobs.input.SkippedByRule;
 import dev.ser.jobs.spark.HadoopConf;
 import dev.ser.jobs.spark.HadoopSeekableChannel;
+import dev.ser.jobs.spark.RunProgress;
 import dev.ser.jobs.spark.TaskResources;
 import dev.ser.pipeline.RecordingResult;
 import dev.ser.pipeline.RecordingScorer;
@@ -66,6 +67,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     private final ArchiveLimits limits;
     private final String runId;
     private final SkippedByRule skippedByRule;
+    private final RunProgress progress;
     private final StructType output;
 
     ScorePartition(
@@ -76,6 +78,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             ArchiveLimits limits,
             String runId,
             SkippedByRule skippedByRule,
+            RunProgress progress,
             StructType output) {
         this.model = model;
         this.hadoopConf = hadoopConf;
@@ -84,6 +87,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         this.limits = limits;
         this.runId = runId;
         this.skippedByRule = skippedByRule;
+        this.progress = progress;
         this.output = output;
     }
 
@@ -295,6 +299,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
     }
 
     private Row row(Listed file, String path, long size, Object modified, RecordingResult result) {
+        progress.add(result.durationSeconds(), result.times());
         return OutputSchema.scoredRow(
                 output, file.row, path, size, modified, result, model.value(), runId);
     }

@@ -29,7 +29,8 @@ public record ScoreSummary(
         @JsonProperty("settings") java.util.Map<String, String> settings,
         @JsonProperty("front_end") java.util.Map<String, Object> frontEnd,
         @JsonProperty("front_end_differs_from_training")
-                java.util.List<String> frontEndDiffersFromTraining) {
+                java.util.List<String> frontEndDiffersFromTraining,
+        @JsonProperty("stage_seconds") java.util.Map<String, Double> stageSeconds) {
 
     /** The model that scored the run. */
     public record Model(
@@ -65,6 +66,18 @@ public record ScoreSummary(
                     "  skipped_by_rule: %d file(s) or archive entries that are not recordings (hidden "
                             + "names, __MACOSX, Hadoop/Spark markers), e.g. %s%n",
                     skippedByRule, String.join(", ", skippedByRuleSample));
+        }
+        if (stageSeconds != null && !stageSeconds.isEmpty()) {
+            out.printf(
+                    "  time: model loading %.1f s, listing %.1f s, scoring %.1f s, writing %.1f s; in the"
+                            + " tasks (summed): decoding %.2f s, vad %.2f s, inference %.2f s%n",
+                    stageSeconds.getOrDefault("model_loading", 0.0),
+                    stageSeconds.getOrDefault("listing", 0.0),
+                    stageSeconds.getOrDefault("scoring", 0.0),
+                    stageSeconds.getOrDefault("writing", 0.0),
+                    stageSeconds.getOrDefault("decoding", 0.0),
+                    stageSeconds.getOrDefault("vad", 0.0),
+                    stageSeconds.getOrDefault("inference", 0.0));
         }
         if (internalErrors > 0) {
             out.printf(

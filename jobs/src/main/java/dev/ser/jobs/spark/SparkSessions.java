@@ -26,6 +26,14 @@ public final class SparkSessions {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        return SparkSession.builder().appName(appName).config(conf).getOrCreate();
+        SparkSession spark = SparkSession.builder().appName(appName).config(conf).getOrCreate();
+        scala.Option<String> ui = spark.sparkContext().uiWebUrl();
+        if (ui.isDefined()) {
+            System.out.println(
+                    "  Spark UI: "
+                            + ui.get()
+                            + " (while the job runs; spark.ui.enabled=false turns it off)");
+        }
+        return spark;
     }
 }
