@@ -161,7 +161,10 @@ public final class RunProgress implements Serializable {
         public synchronized void close() {
             if (intervalNanos > 0) {
                 spark.removeSparkListener(this);
-                if (printed || recordings.value() > 0) {
+                long done = recordings.value();
+                // the last state once: a terminal's line ends; a log gets it unless it has it
+                if (terminal ? printed || done > 0 : done != lastDone) {
+                    lastDone = done;
                     print(System.nanoTime(), true);
                 }
             }
