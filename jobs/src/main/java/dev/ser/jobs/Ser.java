@@ -1,6 +1,7 @@
 package dev.ser.jobs;
 
 import dev.ser.jobs.bench.BenchmarkCommand;
+import dev.ser.jobs.bench.DetectorBenchmarkCommand;
 import dev.ser.jobs.bench.QuantizationCommand;
 import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.demo.DemoCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
             PrepareCommand.class,
             DemoCommand.class,
             BenchmarkCommand.class,
+            DetectorBenchmarkCommand.class,
             QuantizationCommand.class,
             CommandLine.HelpCommand.class
         })
