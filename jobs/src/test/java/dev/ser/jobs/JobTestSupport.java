@@ -38,4 +38,12 @@ public final class JobTestSupport {
         int code = Ser.execute(new PrintWriter(err, true), args);
         return new Run(code, err.toString());
     }
+
+    /** A small embedded Spark session, UI off, for a test's own jobs or for reading outputs. */
+    public static org.apache.spark.sql.SparkSession localSpark(int cores) {
+        return org.apache.spark.sql.SparkSession.builder()
+                .master("local[" + cores + "]")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
+    }
 }

@@ -201,10 +201,7 @@ class SameWindowsEverywhereTest {
     }
 
     private static SparkSession reader() {
-        return SparkSession.builder()
-                .master("local[1]")
-                .config("spark.ui.enabled", "false")
-                .getOrCreate();
+        return JobTestSupport.localSpark(1);
     }
 
     private static String name(String path) {

@@ -177,6 +177,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
                                 new HadoopSeekableChannel(fs.open(p), file.length), limits);
             } else {
                 reader = new TarArchiveReader(in, archive.get(), limits);
+                resources.release(in); // the reader owns it now, and is tracked instead
             }
             resources.track(reader);
             return new ArchiveRows(reader, file, scorer, resources);

@@ -48,6 +48,11 @@ public final class TaskResources {
         }
     }
 
+    /** Stops tracking {@code resource}, whose new owner (an archive reader, say) closes it. */
+    public void release(Closeable resource) {
+        open.remove(resource);
+    }
+
     /** How many tracked resources are still open. */
     public int openCount() {
         return open.size();

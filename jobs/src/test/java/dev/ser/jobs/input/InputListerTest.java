@@ -2,6 +2,7 @@ package dev.ser.jobs.input;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ser.jobs.JobTestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,11 +34,7 @@ class InputListerTest {
             Files.createDirectories(root.resolve(h).getParent());
             Files.write(root.resolve(h), new byte[0]);
         }
-        SparkSession spark =
-                SparkSession.builder()
-                        .master("local[2]")
-                        .config("spark.ui.enabled", "false")
-                        .getOrCreate();
+        SparkSession spark = JobTestSupport.localSpark(2);
         try {
             SkippedByRule skipped = SkippedByRule.register(spark.sparkContext());
             List<Row> rows =

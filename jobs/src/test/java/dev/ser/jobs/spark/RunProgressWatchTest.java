@@ -3,6 +3,7 @@ package dev.ser.jobs.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ser.jobs.JobTestSupport;
 import dev.ser.pipeline.StageTimes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,11 +19,7 @@ import org.junit.jupiter.api.Test;
 class RunProgressWatchTest {
     @Test
     void aLinePerTaskWithNewsThenTheLastOne() throws Exception {
-        SparkSession spark =
-                SparkSession.builder()
-                        .master("local[1]")
-                        .config("spark.ui.enabled", "false")
-                        .getOrCreate();
+        SparkSession spark = JobTestSupport.localSpark(1);
         try {
             RunProgress progress = RunProgress.register(spark.sparkContext());
             ByteArrayOutputStream out = new ByteArrayOutputStream();

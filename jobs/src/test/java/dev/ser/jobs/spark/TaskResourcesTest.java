@@ -3,6 +3,7 @@ package dev.ser.jobs.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ser.jobs.JobTestSupport;
 import java.io.ByteArrayInputStream;
 import java.util.Iterator;
 import java.util.List;
@@ -22,11 +23,7 @@ class TaskResourcesTest {
 
     @Test
     void streamsOpenWhenATaskEndsEarlyAreClosedByTheTask() {
-        SparkSession spark =
-                SparkSession.builder()
-                        .master("local[1]")
-                        .config("spark.ui.enabled", "false")
-                        .getOrCreate();
+        SparkSession spark = JobTestSupport.localSpark(1);
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             List<Integer> first =
