@@ -106,7 +106,9 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                 clips);
         for (CorpusArgs c : corpora) {
             CorpusSpec spec = c.spec(options);
-            List<LabelledClip> all = new ArrayList<>(spec.reader().read(spec.root()).clips());
+            var listing = spec.reader().read(spec.root());
+            String corpus = listing.corpus(); // a manifest's file name, or the corpus kind
+            List<LabelledClip> all = new ArrayList<>(listing.clips());
             Collections.shuffle(all, random);
             List<float[]> speech = new ArrayList<>();
             for (LabelledClip clip : all.subList(0, Math.min(clips, all.size()))) {
@@ -133,19 +135,26 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                     : mix(clean, condition, speech, i, random);
                     byte[] wav = wav(x);
                     audio += x.length / (double) RATE;
+                    boolean any = false;
                     for (var d : detectors.entrySet()) {
                         long t0 = System.nanoTime();
                         boolean found = hasSpeech(d.getValue(), wav);
+                        any |= found;
                         seconds.merge(d.getKey(), (System.nanoTime() - t0) / 1e9, Double::sum);
                         missed.computeIfAbsent(d.getKey(), k -> new LinkedHashMap<>())
                                 .merge(condition, found ? 0 : 1, Integer::sum);
+                    }
+                    if (detectors.size()
+                            > 1) { // what a detector that misses only where all miss would do
+                        missed.computeIfAbsent("either", k -> new LinkedHashMap<>())
+                                .merge(condition, any ? 0 : 1, Integer::sum);
                     }
                 }
             }
             for (String condition : conditions) {
                 StringBuilder line =
-                        new StringBuilder(String.format("  %-8s %-14s", spec.name(), condition));
-                for (String d : detectors.keySet()) {
+                        new StringBuilder(String.format("  %-8s %-14s", corpus, condition));
+                for (String d : missed.keySet()) {
                     line.append(
                             String.format(
                                     Locale.ROOT,
@@ -158,6 +167,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
         }
         System.out.println("  share of non-speech (10 s each) called speech:");
         Map<String, float[]> nonSpeech = nonSpeech(random);
+        java.util.Set<String> calledByAny = new java.util.TreeSet<>();
         for (var d : detectors.entrySet()) {
             int called = 0;
             List<String> which = new ArrayList<>();
@@ -168,6 +178,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                 if (found) {
                     called++;
                     which.add(n.getKey());
+                    calledByAny.add(n.getKey());
                 }
             }
             System.out.printf(
@@ -178,6 +189,16 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                     nonSpeech.size(),
                     100.0 * called / nonSpeech.size(),
                     which.isEmpty() ? "" : ": " + String.join(", ", which));
+        }
+        if (detectors.size() > 1) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-7s %d of %d (%.1f%%)%s%n",
+                    "either",
+                    calledByAny.size(),
+                    nonSpeech.size(),
+                    100.0 * calledByAny.size() / nonSpeech.size(),
+                    calledByAny.isEmpty() ? "" : ": " + String.join(", ", calledByAny));
         }
         double nonSpeechAudio = nonSpeech.size() * 10.0;
         for (var s : seconds.entrySet()) {

@@ -1,0 +1,74 @@
+package dev.ser.jobs.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ser.jobs.GeneratedSpeech;
+import dev.ser.jobs.JobTestSupport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The detector benchmark on generated notes: every condition is measured and reported. */
+class DetectorBenchmarkCommandTest {
+    @TempDir Path tmp;
+
+    @Test
+    void reportsEachConditionAndTheNonSpeechSet() throws Exception {
+        StringBuilder csv = new StringBuilder("path,label,speaker\n");
+        for (int i = 0; i < 3; i++) {
+            Path note = GeneratedSpeech.wav(tmp.resolve("n" + i + ".wav"), i, 6, 16_000, 1);
+            csv.append(note).append(",sadness,s").append(i).append('\n');
+        }
+        Path manifest = Files.writeString(tmp.resolve("notes.csv"), csv);
+        PrintStream console = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        JobTestSupport.Run run;
+        try {
+            run =
+                    JobTestSupport.ser(
+                            "detector-benchmark",
+                            "--corpus",
+                            "manifest",
+                            "--root",
+                            manifest.toString(),
+                            "--clips",
+                            "3",
+                            "--snr",
+                            "20,0");
+        } finally {
+            System.setOut(console);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        console.print(out);
+        assertEquals(0, run.code(), run.err());
+        assertTrue(
+                out.contains("notes    clean           energy   0.0%"),
+                "clean speech is found: " + out);
+        for (String kind : new String[] {"white", "pink", "hum", "music", "babble"}) {
+            assertTrue(
+                    out.contains(kind + " 20 dB") && out.contains(kind + " 0 dB"),
+                    kind + ": " + out);
+        }
+        assertTrue(out.matches("(?s).*energy\\s+\\d+ of 16 .*"), out);
+        assertTrue(out.contains("s of audio per second"), out);
+    }
+
+    @Test
+    void nonSpeechIsTenSecondsEachAndHasNoSilentNoise() {
+        var set = DetectorBenchmarkCommand.nonSpeech(new Random(1));
+        assertEquals(16, set.size());
+        set.values().forEach(x -> assertEquals(160_000, x.length));
+        double rms = 0;
+        for (float v : set.get("white -25 dBFS")) {
+            rms += (double) v * v;
+        }
+        assertEquals(-25, 10 * Math.log10(rms / 160_000), 0.1, "levels are as named");
+    }
+}
