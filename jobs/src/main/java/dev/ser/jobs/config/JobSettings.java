@@ -75,7 +75,10 @@ public final class JobSettings {
                                 + String.join(", ", new java.util.TreeSet<>(KNOWN)));
             }
         }
-        return new JobSettings(values);
+        JobSettings settings = new JobSettings(values);
+        settings.checkValues(); // a malformed value fails here, before Spark starts or an output is
+        // touched
+        return settings;
     }
 
     private static void read(InputStream in, Map<String, String> into) throws IOException {
@@ -85,6 +88,15 @@ public final class JobSettings {
             p.load(r);
         }
         p.forEach((k, v) -> into.put(k.toString().trim(), v.toString().trim()));
+    }
+
+    private void checkValues() {
+        batchSize();
+        recordingsPerPartition();
+        archiveLimits();
+        intraOpThreads();
+        scoring();
+        progressSeconds();
     }
 
     /** Seconds between progress lines on the console; 0 prints none. */

@@ -31,7 +31,6 @@ import org.apache.spark.sql.types.StructType;
  * becomes an error row.
  */
 public final class ManifestLister {
-    static final String PATH = "path";
 
     private ManifestLister() {}
 
@@ -64,12 +63,12 @@ public final class ManifestLister {
                     "cannot read manifest " + manifest + ": " + e.getMessage());
         }
         StructType schema = rows.schema();
-        if (!Arrays.asList(schema.fieldNames()).contains(PATH)) {
+        if (!Arrays.asList(schema.fieldNames()).contains(InputColumns.PATH)) {
             throw new ConfigurationException(
                     "manifest "
                             + manifest
                             + " has no '"
-                            + PATH
+                            + InputColumns.PATH
                             + "' column (its columns: "
                             + String.join(", ", schema.fieldNames())
                             + "); name the recordings' column 'path'"
@@ -78,7 +77,7 @@ public final class ManifestLister {
         Set<String> taken = new TreeSet<>(outputColumns);
         List<StructField> extras = new ArrayList<>();
         for (StructField f : schema.fields()) {
-            if (f.name().equals(PATH)) {
+            if (f.name().equals(InputColumns.PATH)) {
                 continue;
             }
             if (taken.contains(f.name()) || InputColumns.isListingColumn(f.name())) {
@@ -97,7 +96,7 @@ public final class ManifestLister {
             listing = listing.add(f.name(), f.dataType(), true);
         }
         List<String> columns = new ArrayList<>();
-        columns.add(PATH);
+        columns.add(InputColumns.PATH);
         extras.forEach(f -> columns.add(f.name()));
         Broadcast<HadoopConf> hadoop =
                 org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
@@ -120,7 +119,7 @@ public final class ManifestLister {
         @Override
         public Row call(Row m) {
             Object[] values = new Object[m.length() + 2];
-            Object path = m.getAs(PATH);
+            Object path = m.getAs(InputColumns.PATH);
             String name = path == null ? "" : path.toString().trim();
             values[0] = name;
             values[1] = 0L;

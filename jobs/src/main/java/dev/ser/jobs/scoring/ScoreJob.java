@@ -21,7 +21,9 @@ import dev.ser.pipeline.model.ModelPackage;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -71,8 +73,7 @@ public final class ScoreJob {
                                 spark,
                                 request.manifest(),
                                 hadoop,
-                                java.util.Arrays.asList(
-                                        OutputSchema.scored(java.util.List.of()).fieldNames()))
+                                Arrays.asList(OutputSchema.scored(List.of()).fieldNames()))
                         : InputLister.list(spark, request.inputs(), hadoop, skippedByRule);
         Path out = new Path(request.output());
         Dataset<Row> previous = null;

@@ -123,11 +123,6 @@ public final class RunProgress implements Serializable {
             }
         }
 
-        /** The line as it reads now, e.g. {@code scoring: 1,200 of 24,000 recordings (5%), ...}. */
-        public synchronized String line() {
-            return line(System.nanoTime());
-        }
-
         private String line(long now) {
             long done = Math.min(total, recordings.value());
             double audio = audioMillis.value() / 1000.0;

@@ -53,11 +53,6 @@ public final class TaskResources {
         open.remove(resource);
     }
 
-    /** How many tracked resources are still open. */
-    public int openCount() {
-        return open.size();
-    }
-
     void closeAll() {
         for (Closeable c : Set.copyOf(open)) {
             close(c);

@@ -9,6 +9,8 @@ import dev.ser.jobs.JobTestSupport;
 import dev.ser.jobs.JobTestSupport.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,30 +119,41 @@ class BadConfigurationTest {
                 "--incremental=mtime is not a key");
     }
 
+    /** {@code ser score} of the input into {@code out} with the settings {@code properties}. */
+    private Run scoreWith(String properties, String... more) throws Exception {
+        Path conf = Files.writeString(tmp.resolve("settings.properties"), properties);
+        List<String> args =
+                new ArrayList<>(
+                        List.of("score", "--input", input.toString(), "--conf", conf.toString()));
+        args.addAll(List.of(more));
+        if (!args.contains("--output")) {
+            args.addAll(List.of("--output", out.toString()));
+        }
+        return ser(args.toArray(String[]::new));
+    }
+
     @Test
     void archiveLimitsOutOfRange() throws Exception {
-        Path conf =
-                Files.writeString(tmp.resolve("limits.properties"), "ser.archive.max-ratio=0.5\n");
         assertOneLine(
-                ser(
-                        "score",
-                        "--input",
-                        input.toString(),
-                        "--output",
-                        out.toString(),
-                        "--conf",
-                        conf.toString()),
+                scoreWith("ser.archive.max-ratio=0.5\n"),
                 "ser.archive.max-ratio=0.5 must be a number of at least 1");
-        Files.writeString(conf, "ser.archive.max-entry-bytes=lots\n");
         assertOneLine(
-                ser(
-                        "score",
-                        "--input",
-                        input.toString(),
-                        "--output",
-                        out.toString(),
-                        "--conf",
-                        conf.toString()),
+                scoreWith("ser.archive.max-entry-bytes=lots\n"),
                 "ser.archive.max-entry-bytes=lots must be a positive number of bytes");
+    }
+
+    @Test
+    void aMalformedSettingFailsBeforeAnExistingOutputIsReplaced() throws Exception {
+        Path earlier = Files.createDirectories(tmp.resolve("earlier"));
+        Files.writeString(earlier.resolve("summary.json"), "{}");
+        Run run =
+                scoreWith(
+                        "ser.progress-seconds=soon\n",
+                        "--output",
+                        earlier.toString(),
+                        "--overwrite");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("ser.progress-seconds=soon must be a number"), run.err());
+        assertTrue(Files.exists(earlier.resolve("summary.json")), "the earlier output is kept");
     }
 }
