@@ -196,7 +196,7 @@ class SameWindowsEverywhereTest {
         assertEquals(0, run.code(), run.err());
         JsonNode summary = new ObjectMapper().readTree(scored.resolve("summary.json").toFile());
         assertEquals(0, summary.get("front_end_differs_from_training").size(), summary.toString());
-        assertEquals("energy", summary.path("front_end").path("detector").asText());
+        assertEquals("energy+silero", summary.path("front_end").path("detector").asText());
         assertEquals(0, summary.get("internal_errors").asInt());
     }
 

@@ -3,8 +3,11 @@ package dev.ser.pipeline;
 import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
 import dev.ser.pipeline.preprocess.Preprocessor;
+import dev.ser.pipeline.vad.CascadeSegmenter;
 import dev.ser.pipeline.vad.EnergyVad;
+import dev.ser.pipeline.vad.GatedSegmenter;
 import dev.ser.pipeline.vad.SileroVad;
+import dev.ser.pipeline.vad.SpeechSegmenter;
 import dev.ser.pipeline.vad.VoiceActivityDetector;
 import dev.ser.pipeline.window.WindowConfig;
 import java.nio.file.Path;
@@ -29,20 +32,30 @@ public final class SpeechFrontEnd {
             ScoringConfig config) {
         double hop = config.hopSeconds() == null ? windowSeconds : config.hopSeconds();
         WindowConfig windows = new WindowConfig(windowSeconds, hop, config.minLastWindowSeconds());
-        VoiceActivityDetector.Factory vad =
-                config.sileroModel() == null
-                        ? EnergyVad::new
-                        : SileroVad.factory(Path.of(config.sileroModel()));
         this.settings =
                 new FrontEndSettings(
-                        config.sileroModel() == null ? "energy" : "silero",
-                        config.sileroModel(),
+                        config.detector(),
+                        config.detector().equals("energy") ? null : config.sileroModel(),
+                        config.detector().equals("energy+silero") ? config.cascade() : null,
                         config.vad(),
                         windows,
                         zeroPad,
                         preprocessing);
-        this.windowing = new SpeechWindowing(vad, config.vad(), windows);
+        this.windowing = new SpeechWindowing(segmenters(config), windows);
         this.preprocessor = new Preprocessor(preprocessing);
+    }
+
+    private static SpeechSegmenter.Factory segmenters(ScoringConfig config) {
+        if (config.detector().equals("energy")) {
+            return GatedSegmenter.factory(EnergyVad::new, config.vad());
+        }
+        VoiceActivityDetector.Factory silero =
+                config.sileroModel() == null
+                        ? SileroVad.bundled()
+                        : SileroVad.factory(Path.of(config.sileroModel()));
+        return config.detector().equals("silero")
+                ? GatedSegmenter.factory(silero, config.vad())
+                : CascadeSegmenter.factory(silero, config.vad(), config.cascade());
     }
 
     /** The front end that feeds {@code model} under the run's {@code config}. */

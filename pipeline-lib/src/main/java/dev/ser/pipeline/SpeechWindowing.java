@@ -3,9 +3,8 @@ package dev.ser.pipeline;
 import dev.ser.pipeline.audio.AudioDecoders;
 import dev.ser.pipeline.audio.MonoStream;
 import dev.ser.pipeline.audio.PcmFormat;
-import dev.ser.pipeline.vad.SpeechGate;
 import dev.ser.pipeline.vad.SpeechRegion;
-import dev.ser.pipeline.vad.VadConfig;
+import dev.ser.pipeline.vad.SpeechSegmenter;
 import dev.ser.pipeline.vad.VoiceActivityDetector;
 import dev.ser.pipeline.window.Window;
 import dev.ser.pipeline.window.WindowConfig;
@@ -22,20 +21,15 @@ import java.util.function.Consumer;
  */
 public final class SpeechWindowing {
     /** The detectors work on 16 kHz audio. */
-    public static final int SAMPLE_RATE = 16_000;
+    public static final int SAMPLE_RATE = VoiceActivityDetector.SAMPLE_RATE;
 
     private static final int BLOCK = 8192;
 
-    private final VoiceActivityDetector.Factory vadFactory;
-    private final VadConfig vadConfig;
+    private final SpeechSegmenter.Factory segmenters;
     private final WindowConfig windowConfig;
 
-    public SpeechWindowing(
-            VoiceActivityDetector.Factory vadFactory,
-            VadConfig vadConfig,
-            WindowConfig windowConfig) {
-        this.vadFactory = vadFactory;
-        this.vadConfig = vadConfig;
+    public SpeechWindowing(SpeechSegmenter.Factory segmenters, WindowConfig windowConfig) {
+        this.segmenters = segmenters;
         this.windowConfig = windowConfig;
     }
 
@@ -52,15 +46,13 @@ public final class SpeechWindowing {
 
     /** Streams the recording from {@code source}, handing each window to {@code windows}. */
     public Cut cut(AudioSource source, Consumer<Window> windows) throws IOException {
+        Windower windower = new Windower(windowConfig, SAMPLE_RATE, windows);
         try (MonoStream audio = new MonoStream(AudioDecoders.open(source.open()), SAMPLE_RATE);
-                VoiceActivityDetector vad = vadFactory.newDetector()) {
-            Windower windower = new Windower(windowConfig, SAMPLE_RATE, windows);
-            SpeechGate gate = new SpeechGate(vadConfig, SAMPLE_RATE, windower);
-            float[] frame = new float[vad.frameSamples()];
+                SpeechSegmenter speech = segmenters.newSegmenter(windower)) {
+            float[] frame = new float[speech.frameSamples()];
             float[] block = new float[BLOCK];
             int filled = 0;
             int n;
-            long vadNanos = 0;
             while ((n = audio.read(block)) >= 0) {
                 for (int i = 0; i < n; ) {
                     int take = Math.min(n - i, frame.length - filled);
@@ -68,22 +60,20 @@ public final class SpeechWindowing {
                     filled += take;
                     i += take;
                     if (filled == frame.length) {
-                        long t0 = System.nanoTime();
-                        float p = vad.speechProbability(frame);
-                        vadNanos += System.nanoTime() - t0;
-                        gate.frame(frame, filled, p);
+                        speech.frame(frame, filled);
                         filled = 0;
                     }
                 }
             }
             if (filled > 0) {
-                // the detector needs a whole frame; the gate gets only the real samples
+                // the detectors need a whole frame; only the real samples are speech
                 Arrays.fill(frame, filled, frame.length, 0f);
-                gate.frame(frame, filled, vad.speechProbability(frame));
+                speech.frame(frame, filled);
             }
-            List<SpeechRegion> regions = gate.finish();
+            List<SpeechRegion> regions = speech.finish();
             windower.finish();
-            return new Cut(audio.sourceSeconds(), regions, audio.sourceFormat(), vadNanos);
+            return new Cut(
+                    audio.sourceSeconds(), regions, audio.sourceFormat(), speech.detectorNanos());
         }
     }
 }

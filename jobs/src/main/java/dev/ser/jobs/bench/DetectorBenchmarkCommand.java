@@ -13,6 +13,7 @@ import dev.ser.pipeline.corpus.CremaDReader;
 import dev.ser.pipeline.corpus.LabelMap;
 import dev.ser.pipeline.corpus.LabelledClip;
 import dev.ser.pipeline.preprocess.PreprocessingConfig;
+import dev.ser.pipeline.vad.CascadeSegmenter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -69,31 +70,71 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
     @Option(
             names = "--silero",
             paramLabel = "FILE",
-            description = "Also measure Silero VAD v5 from this ONNX file.")
+            description =
+                    "Silero VAD v5 ONNX file for silero and energy+silero. Default: the bundled one.")
     Path silero;
+
+    @Option(
+            names = "--cascade",
+            split = ";",
+            paramLabel = "MARGIN_DB,FRAMES[,CHECK]",
+            description = {
+                "Also measure energy+silero trusting the energy detector after FRAMES speech frames",
+                "MARGIN_DB above the noise floor, Silero's threshold CHECK in unsure regions (as",
+                "15,8;20,4,0.3). Default: only its defaults."
+            })
+    List<String> cascades = List.of();
+
+    @Option(
+            names = "--split",
+            defaultValue = "test",
+            description = {
+                "Which speakers' clips: validation (speakers whose name hashes even: choose settings",
+                "on these), test (the others: report these) or all. Default: ${DEFAULT-VALUE}."
+            })
+    String split;
 
     @Option(names = "--seed", defaultValue = "7", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, SpeechWindowing> detectors = new LinkedHashMap<>();
-        detectors.put("energy", windowing(ScoringConfig.DEFAULT));
-        if (silero != null) {
-            if (!Files.isRegularFile(silero)) {
-                throw new ConfigurationException("--silero " + silero + " does not exist");
-            }
-            ScoringConfig d = ScoringConfig.DEFAULT;
-            detectors.put(
-                    "silero",
-                    windowing(
-                            new ScoringConfig(
-                                    d.vad(),
-                                    silero.toString(),
-                                    d.hopSeconds(),
-                                    d.minLastWindowSeconds(),
-                                    d.weightBySpeech())));
+        if (!List.of("validation", "test", "all").contains(split)) {
+            throw new ConfigurationException(
+                    "--split " + split + " is not one of validation, test, all");
         }
+        if (silero != null && !Files.isRegularFile(silero)) {
+            throw new ConfigurationException("--silero " + silero + " does not exist");
+        }
+        Map<String, SpeechWindowing> detectors = new LinkedHashMap<>();
+        for (String d : ScoringConfig.DETECTORS) {
+            detectors.put(
+                    d,
+                    windowing(
+                            ScoringConfig.DEFAULT.withDetector(
+                                    d, silero == null ? null : silero.toString())));
+        }
+        for (String c : cascades) {
+            String[] parts = c.split(",");
+            CascadeSegmenter.Settings d = CascadeSegmenter.Settings.DEFAULT;
+            detectors.put(
+                    "e+s " + c,
+                    windowing(
+                            ScoringConfig.DEFAULT
+                                    .withDetector(
+                                            "energy+silero",
+                                            silero == null ? null : silero.toString())
+                                    .withCascade(
+                                            new CascadeSegmenter.Settings(
+                                                    Double.parseDouble(parts[0]),
+                                                    Integer.parseInt(parts[1]),
+                                                    d.holdSeconds(),
+                                                    parts.length > 2
+                                                            ? Double.parseDouble(parts[2])
+                                                            : d.checkThreshold(),
+                                                    d.fallbackSeconds()))));
+        }
+        Map<String, Double> detectorSeconds = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         detectors.keySet().forEach(k -> seconds.put(k, 0.0));
         double audio = 0;
@@ -102,13 +143,24 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                 new CorpusSpec.ReaderOptions(
                         false, CremaDReader.LabelSource.INTENDED, true, LabelMap.IDENTITY);
         System.out.printf(
-                "detector-benchmark: share of speech clips called no_speech (%d per corpus)%n",
-                clips);
+                "detector-benchmark: share of speech clips called no_speech (%d per corpus, %s"
+                        + " speakers): clean, and the worst background kind at each SNR%n",
+                clips, split);
         for (CorpusArgs c : corpora) {
             CorpusSpec spec = c.spec(options);
             var listing = spec.reader().read(spec.root());
             String corpus = listing.corpus(); // a manifest's file name, or the corpus kind
-            List<LabelledClip> all = new ArrayList<>(listing.clips());
+            List<LabelledClip> all = new ArrayList<>();
+            for (LabelledClip clip : listing.clips()) {
+                boolean validation = Math.floorMod(clip.speaker().hashCode(), 2) == 0;
+                if (split.equals("all") || validation == split.equals("validation")) {
+                    all.add(clip);
+                }
+            }
+            if (all.isEmpty()) {
+                System.out.printf("  %-8s no clips of %s speakers%n", corpus, split);
+                continue;
+            }
             Collections.shuffle(all, random);
             List<float[]> speech = new ArrayList<>();
             for (LabelledClip clip : all.subList(0, Math.min(clips, all.size()))) {
@@ -135,50 +187,60 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                     : mix(clean, condition, speech, i, random);
                     byte[] wav = wav(x);
                     audio += x.length / (double) RATE;
-                    boolean any = false;
                     for (var d : detectors.entrySet()) {
                         long t0 = System.nanoTime();
-                        boolean found = hasSpeech(d.getValue(), wav);
-                        any |= found;
+                        boolean found = hasSpeech(d.getValue(), wav, d.getKey(), detectorSeconds);
                         seconds.merge(d.getKey(), (System.nanoTime() - t0) / 1e9, Double::sum);
                         missed.computeIfAbsent(d.getKey(), k -> new LinkedHashMap<>())
                                 .merge(condition, found ? 0 : 1, Integer::sum);
                     }
-                    if (detectors.size()
-                            > 1) { // what a detector that misses only where all miss would do
-                        missed.computeIfAbsent("either", k -> new LinkedHashMap<>())
-                                .merge(condition, any ? 0 : 1, Integer::sum);
-                    }
                 }
             }
-            for (String condition : conditions) {
+            // per detector: clean, the worst kind of background at each SNR
+            for (String d : missed.keySet()) {
                 StringBuilder line =
-                        new StringBuilder(String.format("  %-8s %-14s", corpus, condition));
-                for (String d : missed.keySet()) {
+                        new StringBuilder(String.format(Locale.ROOT, "  %-8s %-14s", corpus, d));
+                Map<String, Integer> m = missed.get(d);
+                line.append(
+                        String.format(
+                                Locale.ROOT,
+                                " clean %5.1f%%",
+                                100.0 * m.get("clean") / speech.size()));
+                for (double snr : snrs) {
+                    String suffix = String.format(Locale.ROOT, " %.0f dB", snr);
+                    String worst = null;
+                    for (String condition : conditions) {
+                        if (condition.endsWith(suffix)
+                                && (worst == null || m.get(condition) > m.get(worst))) {
+                            worst = condition;
+                        }
+                    }
                     line.append(
                             String.format(
                                     Locale.ROOT,
-                                    "  %s %5.1f%%",
-                                    d,
-                                    100.0 * missed.get(d).get(condition) / speech.size()));
+                                    " |%s %5.1f%% %-6s",
+                                    suffix,
+                                    100.0 * m.get(worst) / speech.size(),
+                                    m.get(worst) == 0
+                                            ? ""
+                                            : worst.substring(0, worst.indexOf(' '))));
                 }
                 System.out.println(line);
             }
         }
         System.out.println("  share of non-speech (10 s each) called speech:");
         Map<String, float[]> nonSpeech = nonSpeech(random);
-        java.util.Set<String> calledByAny = new java.util.TreeSet<>();
         for (var d : detectors.entrySet()) {
             int called = 0;
             List<String> which = new ArrayList<>();
             for (var n : nonSpeech.entrySet()) {
                 long t0 = System.nanoTime();
-                boolean found = hasSpeech(d.getValue(), wav(n.getValue()));
+                boolean found =
+                        hasSpeech(d.getValue(), wav(n.getValue()), d.getKey(), detectorSeconds);
                 seconds.merge(d.getKey(), (System.nanoTime() - t0) / 1e9, Double::sum);
                 if (found) {
                     called++;
                     which.add(n.getKey());
-                    calledByAny.add(n.getKey());
                 }
             }
             System.out.printf(
@@ -190,24 +252,17 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                     100.0 * called / nonSpeech.size(),
                     which.isEmpty() ? "" : ": " + String.join(", ", which));
         }
-        if (detectors.size() > 1) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "  %-7s %d of %d (%.1f%%)%s%n",
-                    "either",
-                    calledByAny.size(),
-                    nonSpeech.size(),
-                    100.0 * calledByAny.size() / nonSpeech.size(),
-                    calledByAny.isEmpty() ? "" : ": " + String.join(", ", calledByAny));
-        }
         double nonSpeechAudio = nonSpeech.size() * 10.0;
+        System.out.println(
+                "  s of audio per second, one thread: through the front end (decoding a WAV in"
+                        + " memory, detector, windows), and in the detector alone");
         for (var s : seconds.entrySet()) {
             System.out.printf(
                     Locale.ROOT,
-                    "  %-7s %.0f s of audio per second (decoding a WAV in memory, detector and windows;"
-                            + " one thread)%n",
+                    "  %-14s %8.0f  %8.0f%n",
                     s.getKey(),
-                    (audio + nonSpeechAudio) / s.getValue());
+                    (audio + nonSpeechAudio) / s.getValue(),
+                    (audio + nonSpeechAudio) / detectorSeconds.get(s.getKey()));
         }
         return 0;
     }
@@ -216,9 +271,13 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
         return SpeechFrontEnd.forTraining(8.0, PreprocessingConfig.NONE, config).windowing();
     }
 
-    private static boolean hasSpeech(SpeechWindowing windowing, byte[] wav) throws IOException {
+    private static boolean hasSpeech(
+            SpeechWindowing windowing, byte[] wav, String detector, Map<String, Double> seconds)
+            throws IOException {
         int[] windows = {0};
-        windowing.cut(() -> new ByteArrayInputStream(wav), w -> windows[0]++);
+        SpeechWindowing.Cut cut =
+                windowing.cut(() -> new ByteArrayInputStream(wav), w -> windows[0]++);
+        seconds.merge(detector, cut.vadNanos() / 1e9, Double::sum);
         return windows[0] > 0;
     }
 

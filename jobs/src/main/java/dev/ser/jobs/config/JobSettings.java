@@ -178,12 +178,23 @@ public final class JobSettings {
 
     /** The per-recording settings, on top of the library's defaults. */
     public ScoringConfig scoring() {
-        String vad = values.getOrDefault("ser.vad", "energy");
+        String vad = values.getOrDefault("ser.vad", ScoringConfig.DEFAULT.detector());
+        boolean named = ScoringConfig.DETECTORS.contains(vad);
+        if (!named && !(vad.endsWith(".onnx") || vad.contains("/"))) {
+            throw new ConfigurationException(
+                    "ser.vad="
+                            + vad
+                            + " is not a detector; use one of "
+                            + String.join(", ", ScoringConfig.DETECTORS)
+                            + ", or the path of a Silero VAD v5 .onnx file");
+        }
         String hop = values.getOrDefault("ser.window.hop-seconds", "");
         ScoringConfig d = ScoringConfig.DEFAULT;
         return new ScoringConfig(
                 d.vad(),
-                vad.equals("energy") ? null : vad,
+                named ? vad : "silero",
+                named ? null : vad,
+                d.cascade(),
                 hop.isEmpty() ? null : positiveDouble("ser.window.hop-seconds"),
                 values.containsKey("ser.window.min-last-seconds")
                         ? nonNegativeDouble("ser.window.min-last-seconds")

@@ -143,6 +143,14 @@ class BadConfigurationTest {
     }
 
     @Test
+    void anUnknownSpeechDetector() throws Exception {
+        assertOneLine(
+                scoreWith("ser.vad=webrtc\n"),
+                "ser.vad=webrtc is not a detector; use one of energy+silero, energy, silero,"
+                        + " or the path of a Silero VAD v5 .onnx file");
+    }
+
+    @Test
     void aMalformedSettingFailsBeforeAnExistingOutputIsReplaced() throws Exception {
         Path earlier = Files.createDirectories(tmp.resolve("earlier"));
         Files.writeString(earlier.resolve("summary.json"), "{}");

@@ -18,6 +18,7 @@ public final class EnergyVad implements VoiceActivityDetector {
     private final double[] history;
     private int historyCount;
     private int historyNext;
+    private double lastMarginDb = Double.NEGATIVE_INFINITY;
 
     /**
      * @param marginDb energy above the noise floor that reads as probability 0.5 (default 12 dB)
@@ -33,6 +34,14 @@ public final class EnergyVad implements VoiceActivityDetector {
 
     public EnergyVad() {
         this(12, -55, 3);
+    }
+
+    /**
+     * The last frame's energy above the noise floor in dB; negative infinity when it was below the
+     * absolute floor.
+     */
+    public double lastMarginDb() {
+        return lastMarginDb;
     }
 
     @Override
@@ -55,12 +64,14 @@ public final class EnergyVad implements VoiceActivityDetector {
             floor = Math.min(floor, history[i]);
         }
         if (db < absoluteFloorDb) {
+            lastMarginDb = Double.NEGATIVE_INFINITY;
             return 0f;
         }
         // A recording that opens with speech has no pause in its history yet: its first
         // frames read as non-speech until a syllable gap lowers the floor (a few hundred ms,
         // which the region padding mostly recovers).
         double margin = db - floor;
+        lastMarginDb = margin;
         return (float) (1 / (1 + Math.exp(-(margin - marginDb) / 2.0)));
     }
 }

@@ -6,10 +6,14 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.ser.pipeline.model.InvalidModelException;
 import dev.ser.pipeline.model.OrtSessions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Silero VAD (v5) through ONNX Runtime: 512-sample frames at 16 kHz, each fed with the previous
@@ -36,29 +40,59 @@ public final class SileroVad implements VoiceActivityDetector {
         }
     }
 
+    /** Where the jar carries the bundled model (copied from {@code model/silero-vad/}). */
+    public static final String BUNDLED = "/ser-vad/silero_vad.onnx";
+
     /** A factory whose detectors share one session of the model at {@code modelPath}. */
     public static Factory factory(Path modelPath) {
         if (!Files.isRegularFile(modelPath)) {
             throw new InvalidModelException(
                     "Silero VAD model "
                             + modelPath
-                            + " does not exist; set the VAD "
-                            + "model path to a silero_vad.onnx file, or leave it unset for the built-in detector");
+                            + " does not exist; set ser.vad to a silero_vad.onnx file, or to"
+                            + " energy+silero, silero or energy for a bundled detector");
         }
+        return factory(
+                "silero:" + modelPath.toAbsolutePath(),
+                modelPath.toString(),
+                options -> OrtSessions.environment().createSession(modelPath.toString(), options));
+    }
+
+    /** A factory over the Silero VAD v5 model carried in the jar (MIT, see its licence). */
+    public static Factory bundled() {
+        return factory(
+                "silero:bundled",
+                "the bundled Silero VAD",
+                options -> {
+                    try (InputStream in = SileroVad.class.getResourceAsStream(BUNDLED)) {
+                        if (in == null) {
+                            throw new IllegalStateException(
+                                    "the jar carries no Silero VAD (" + BUNDLED + ")");
+                        }
+                        return OrtSessions.environment().createSession(in.readAllBytes(), options);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+    }
+
+    private interface SessionSource {
+        OrtSession open(OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private static Factory factory(String key, String name, SessionSource source) {
         OrtSession session =
                 OrtSessions.sharedSession(
-                        "silero:" + modelPath.toAbsolutePath(),
+                        key,
                         1,
                         options -> {
                             try {
-                                OrtSession s =
-                                        OrtSessions.environment()
-                                                .createSession(modelPath.toString(), options);
+                                OrtSession s = source.open(options);
                                 if (!s.getInputNames()
-                                        .containsAll(java.util.Set.of("input", "state", "sr"))) {
+                                        .containsAll(Set.of("input", "state", "sr"))) {
                                     s.close();
                                     throw new InvalidModelException(
-                                            modelPath
+                                            name
                                                     + " is not Silero VAD v5: inputs are "
                                                     + s.getInputNames()
                                                     + ", expected input, state, sr");
@@ -66,10 +100,7 @@ public final class SileroVad implements VoiceActivityDetector {
                                 return s;
                             } catch (OrtException e) {
                                 throw new InvalidModelException(
-                                        "cannot load Silero VAD "
-                                                + modelPath
-                                                + ": "
-                                                + e.getMessage(),
+                                        "cannot load Silero VAD " + name + ": " + e.getMessage(),
                                         e);
                             }
                         });

@@ -16,6 +16,11 @@ import java.util.List;
  * closer regions are one region). A region whose speech, from its first to its last speech frame,
  * is shorter than the minimum speech duration is dropped; audio is handed on only once a region has
  * reached it.
+ *
+ * <p>With a {@link RegionCheck}, reaching the minimum is not enough: a region is also trusted only
+ * when enough of its frames were marked sure, and otherwise held until the check's second opinion
+ * on its audio, asked when the region closes or when the held audio reaches the check's limit. A
+ * region the check rejects is dropped.
  */
 public final class SpeechGate {
     private final VadConfig config;
@@ -24,6 +29,7 @@ public final class SpeechGate {
     private final long minSpeech;
     private final long closingSilence;
     private final long pad;
+    private final RegionCheck check;
     private final List<SpeechRegion> regions = new ArrayList<>();
 
     // Audio not yet emitted or dropped: pending[0] is at absolute index pendingStart.
@@ -33,13 +39,24 @@ public final class SpeechGate {
 
     private boolean inRegion; // a region is open (maybe not yet confirmed)
     private boolean confirmed; // its speech has reached the minimum duration: it is being emitted
+    private int sureFrames; // speech frames of the open region marked sure
+    private boolean emittedAny;
     private long regionStart; // padded start
     private long speechStart; // first speech sample
     private long lastSpeechEnd;
     private long emittedUpTo;
 
     public SpeechGate(VadConfig config, int sampleRate, SpeechSink sink) {
+        this(config, sampleRate, sink, null);
+    }
+
+    /**
+     * @param check second opinion on regions with too few sure frames, or null to trust every
+     *     region that reaches the minimum speech duration
+     */
+    public SpeechGate(VadConfig config, int sampleRate, SpeechSink sink, RegionCheck check) {
         this.config = config;
+        this.check = check;
         this.sampleRate = sampleRate;
         this.sink = sink;
         this.minSpeech = ms(config.minSpeechMs());
@@ -56,6 +73,14 @@ public final class SpeechGate {
      * probability.
      */
     public void frame(float[] samples, int length, float probability) {
+        frame(samples, length, probability, true);
+    }
+
+    /**
+     * As {@link #frame(float[], int, float)}, with whether the first detector is sure of this frame
+     * (counted towards trusting its region without the check).
+     */
+    public void frame(float[] samples, int length, float probability, boolean sure) {
         long start = pendingEnd;
         long end = start + length;
         append(samples, length);
@@ -64,6 +89,7 @@ public final class SpeechGate {
             if (speech) {
                 inRegion = true;
                 confirmed = false;
+                sureFrames = 0;
                 speechStart = start;
                 regionStart = Math.max(Math.max(start - pad, emittedUpTo), pendingStart);
                 lastSpeechEnd = end;
@@ -73,8 +99,18 @@ public final class SpeechGate {
         } else if (end - lastSpeechEnd >= closingSilence) {
             closeRegion(lastSpeechEnd + pad);
         }
+        if (inRegion && speech && sure) {
+            sureFrames++;
+        }
         if (inRegion && !confirmed && lastSpeechEnd - speechStart >= minSpeech) {
-            confirmed = true;
+            if (check == null || sureFrames >= check.sureFramesToTrust()) {
+                confirmed = true;
+            } else if (pendingEnd - regionStart >= check.holdLimitSamples()) {
+                confirmed = askCheck(pendingEnd);
+                if (!confirmed) { // not speech so far: drop it; later speech opens a new region
+                    inRegion = false;
+                }
+            }
         }
         if (inRegion && confirmed && speech) {
             emitUpTo(end);
@@ -101,6 +137,9 @@ public final class SpeechGate {
     /** Ends the open region: kept when its speech reached the minimum, dropped otherwise. */
     private void closeRegion(long end) {
         inRegion = false;
+        if (!confirmed && check != null && lastSpeechEnd - speechStart >= minSpeech) {
+            confirmed = askCheck(end);
+        }
         if (!confirmed) {
             return;
         }
@@ -110,9 +149,21 @@ public final class SpeechGate {
         dropBefore(end);
     }
 
+    /** Whether the check finds speech in the held region, from its padded start to {@code end}. */
+    private boolean askCheck(long end) {
+        int from = (int) (regionStart - pendingStart);
+        return check.hasSpeech(pending, from, (int) (end - regionStart));
+    }
+
+    /** Whether any audio has been handed on to the sink. */
+    public boolean emittedAny() {
+        return emittedAny;
+    }
+
     private void emitUpTo(long end) {
         if (end > pendingStart) {
             int n = (int) (end - pendingStart);
+            emittedAny = true;
             sink.speech(pending, 0, n, pendingStart);
             dropBefore(end);
         }

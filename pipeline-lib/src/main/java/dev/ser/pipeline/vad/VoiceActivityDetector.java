@@ -5,6 +5,8 @@ package dev.ser.pipeline.vad;
  * per recording: detectors may carry state from frame to frame.
  */
 public interface VoiceActivityDetector extends AutoCloseable {
+    /** The rate every detector works at. */
+    int SAMPLE_RATE = 16_000;
 
     /** Frame size in samples that {@link #speechProbability} expects. */
     int frameSamples();

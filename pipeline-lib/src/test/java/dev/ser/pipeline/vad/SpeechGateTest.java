@@ -118,4 +118,93 @@ class SpeechGateTest {
                 run(VadConfig.DEFAULT, pattern("....................hhhh......."), emitted));
         assertEquals(0, emitted.size());
     }
+
+    /** A check that answers {@code answer} and records the audio it was asked about. */
+    private static final class RecordingCheck implements RegionCheck {
+        final boolean answer;
+        final List<float[]> asked = new ArrayList<>();
+
+        RecordingCheck(boolean answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public int sureFramesToTrust() {
+            return 8;
+        }
+
+        @Override
+        public int holdLimitSamples() {
+            return 4 * RATE;
+        }
+
+        @Override
+        public boolean hasSpeech(float[] samples, int offset, int length) {
+            asked.add(java.util.Arrays.copyOfRange(samples, offset, offset + length));
+            return answer;
+        }
+    }
+
+    /** 'S' sure speech, 'u' speech the first detector is not sure of, '.' silence. */
+    private static List<SpeechRegion> runChecked(
+            String p, RegionCheck check, List<long[]> emitted) {
+        SpeechGate gate =
+                new SpeechGate(
+                        VadConfig.DEFAULT,
+                        RATE,
+                        (s, off, len, pos) -> emitted.add(new long[] {pos, len}),
+                        check);
+        float[] frame = new float[FRAME];
+        for (int f = 0; f < p.length(); f++) {
+            java.util.Arrays.fill(frame, f);
+            char c = p.charAt(f);
+            gate.frame(frame, FRAME, c == '.' ? 0.1f : 0.9f, c == 'S');
+        }
+        return gate.finish();
+    }
+
+    @Test
+    void aRegionWithEnoughSureFramesIsTrustedWithoutAsking() {
+        RecordingCheck check = new RecordingCheck(false);
+        List<long[]> emitted = new ArrayList<>();
+        List<SpeechRegion> regions =
+                runChecked("..........uuuSSSSSSSSuuu..........", check, emitted);
+        assertEquals(List.of(new SpeechRegion(10 * FRAME - 1600, 24 * FRAME + 1600)), regions);
+        assertEquals(0, check.asked.size());
+        assertEquals(regions.get(0).length(), emitted.stream().mapToLong(e -> e[1]).sum());
+    }
+
+    @Test
+    void anUnsureRegionIsHeldAndKeptOrDroppedAsTheCheckSays() {
+        String p = "..........uuuuuuuuuuuuSSSuuu.............";
+        RecordingCheck no = new RecordingCheck(false);
+        List<long[]> none = new ArrayList<>();
+        assertEquals(List.of(), runChecked(p, no, none));
+        assertEquals(0, none.size());
+        assertEquals(1, no.asked.size());
+
+        RecordingCheck yes = new RecordingCheck(true);
+        List<long[]> emitted = new ArrayList<>();
+        List<SpeechRegion> regions = runChecked(p, yes, emitted);
+        SpeechRegion expected = new SpeechRegion(10 * FRAME - 1600, 28 * FRAME + 1600);
+        assertEquals(List.of(expected), regions);
+        assertEquals(expected.length(), emitted.stream().mapToLong(e -> e[1]).sum());
+        // it was asked about the whole region with its padding: from frame 6 to frame 31
+        float[] asked = yes.asked.get(0);
+        assertEquals(expected.length(), asked.length);
+        assertEquals(6f, asked[0]);
+        assertEquals(31f, asked[asked.length - 1]);
+    }
+
+    @Test
+    void aLongUnsureRegionIsCheckedBeforeItEndsSoHeldAudioStaysBounded() {
+        // 10 s of unsure speech: the check is asked once 4 s are held, and again for what follows
+        RecordingCheck no = new RecordingCheck(false);
+        String p = ".........." + "u".repeat(313) + "..........";
+        assertEquals(List.of(), runChecked(p, no, new ArrayList<>()));
+        assertEquals(3, no.asked.size());
+        for (float[] a : no.asked) {
+            assertEquals(true, a.length <= 4 * RATE + FRAME, "held " + a.length + " samples");
+        }
+    }
 }

@@ -1,0 +1,212 @@
+package dev.ser.pipeline.vad;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ser.pipeline.SharedCorpora;
+import dev.ser.pipeline.TestAudio;
+import dev.ser.pipeline.corpus.AsedReader;
+import dev.ser.pipeline.corpus.CorpusReader;
+import dev.ser.pipeline.corpus.EmoDbReader;
+import dev.ser.pipeline.corpus.LabelledClip;
+import dev.ser.pipeline.corpus.NemoReader;
+import dev.ser.pipeline.corpus.RavdessReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The default detector against each of its parts alone, on the cases that made it: clean speech
+ * (energy decides, Silero is never run), speech under noise that the energy detector misses, quiet
+ * sad speech that Silero misses, loud bursts that the energy detector calls speech.
+ */
+class CascadeSegmenterTest {
+    private static final int RATE = 16_000;
+    private static final AtomicInteger SILERO_DETECTORS = new AtomicInteger();
+    private static final VoiceActivityDetector.Factory SILERO = countingSilero(SileroVad.bundled());
+
+    private static VoiceActivityDetector.Factory countingSilero(VoiceActivityDetector.Factory f) {
+        return () -> {
+            SILERO_DETECTORS.incrementAndGet();
+            return f.newDetector();
+        };
+    }
+
+    private static List<SpeechRegion> run(SpeechSegmenter.Factory factory, float[] x) {
+        try (SpeechSegmenter s = factory.newSegmenter((samples, off, len, at) -> {})) {
+            float[] frame = new float[s.frameSamples()];
+            for (int i = 0; i < x.length; i += frame.length) {
+                int n = Math.min(frame.length, x.length - i);
+                System.arraycopy(x, i, frame, 0, n);
+                Arrays.fill(frame, n, frame.length, 0f);
+                s.frame(frame, n);
+            }
+            return s.finish();
+        }
+    }
+
+    private static List<SpeechRegion> cascade(float[] x) {
+        return run(
+                CascadeSegmenter.factory(
+                        SILERO, VadConfig.DEFAULT, CascadeSegmenter.Settings.DEFAULT),
+                x);
+    }
+
+    private static List<SpeechRegion> energy(float[] x) {
+        return run(GatedSegmenter.factory(EnergyVad::new, VadConfig.DEFAULT), x);
+    }
+
+    private static List<SpeechRegion> silero(float[] x) {
+        return run(GatedSegmenter.factory(SILERO, VadConfig.DEFAULT), x);
+    }
+
+    private static float[] withWhiteNoise(float[] speech, double snrDb, long seed) {
+        double power = 0;
+        for (float v : speech) {
+            power += v * v;
+        }
+        // over the frames within 30 dB of the loudest, as the detector benchmark mixes
+        double active = activePower(speech);
+        float[] noise =
+                TestAudio.noise(
+                        speech.length / (double) RATE,
+                        RATE,
+                        Math.sqrt(active / Math.pow(10, snrDb / 10)),
+                        seed);
+        float[] x = new float[speech.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = speech[i] + noise[i];
+        }
+        return x;
+    }
+
+    private static double activePower(float[] x) {
+        double[] e = new double[x.length / 512];
+        double max = 0;
+        for (int k = 0; k < e.length; k++) {
+            for (int i = k * 512; i < (k + 1) * 512; i++) {
+                e[k] += (double) x[i] * x[i] / 512;
+            }
+            max = Math.max(max, e[k]);
+        }
+        double m = max;
+        return Arrays.stream(e).filter(v -> v >= m / 1000).average().orElse(0);
+    }
+
+    @Test
+    void cleanSpeechIsTheEnergyDetectorsAndSileroIsAskedOnlyAboutADoubtfulSound()
+            throws IOException {
+        float[] x =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ravdess/Actor_03/03-01-05-02-01-01-03.flac"),
+                        RATE);
+        List<SpeechRegion> byEnergy = energy(x);
+        // the utterance, then a half-second sound after it (3.9-4.4 s) that the energy detector
+        // keeps without being sure of it
+        assertEquals(2, byEnergy.size());
+        SILERO_DETECTORS.set(0);
+        List<SpeechRegion> regions = cascade(x);
+        assertEquals(List.of(byEnergy.get(0)), regions);
+        assertEquals(1, SILERO_DETECTORS.get()); // once, for the doubtful sound only
+    }
+
+    @Test
+    void quietSadSpeechThatSileroMissesIsKeptOnTheEnergyDetectorsWord() throws IOException {
+        // ASED, sadness: Silero's probability never passes 0.25 on it
+        float[] x =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ased/04Sad/s4-06-01-01-58.flac"), RATE);
+        assertEquals(List.of(), silero(x));
+        assertEquals(energy(x), cascade(x));
+        assertFalse(cascade(x).isEmpty());
+    }
+
+    @Test
+    void speechUnderNoiseThatTheEnergyDetectorMissesIsFound() throws IOException {
+        float[] speech =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ravdess/Actor_04/03-01-04-01-02-01-04.flac"),
+                        RATE);
+        float[] x = withWhiteNoise(speech, 0, 5);
+        assertEquals(List.of(), energy(x));
+        assertFalse(cascade(x).isEmpty());
+    }
+
+    @Test
+    void speechAfterLongNoiseIsFoundWhereItIs() throws IOException {
+        // 40 s of noise, then the utterance: past the 30 s after which Silero takes the recording
+        float[] speech =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ravdess/Actor_04/03-01-04-01-02-01-04.flac"),
+                        RATE);
+        float[] x = withWhiteNoise(TestAudio.concat(new float[40 * RATE], speech), 0, 6);
+        List<SpeechRegion> regions = cascade(x);
+        assertFalse(regions.isEmpty());
+        assertTrue(regions.get(0).startSample() >= 40 * RATE - RATE / 2, regions.toString());
+    }
+
+    @Test
+    void loudBurstsInQuietNoiseAreNotSpeech() {
+        // ten 50 ms knocks over noise at -50 dBFS: the energy detector keeps some as speech
+        Random random = new Random(3);
+        float[] x = TestAudio.noise(10, RATE, Math.pow(10, -50 / 20.0), 4);
+        for (int b = 0; b < 10; b++) {
+            int at = random.nextInt(x.length - 800);
+            for (int k = 0; k < 800; k++) {
+                x[at + k] += (float) (0.3 * random.nextGaussian() * Math.exp(-k / 200.0));
+            }
+        }
+        assertFalse(energy(x).isEmpty());
+        assertEquals(List.of(), cascade(x));
+    }
+
+    /**
+     * On the clean corpora models are trained on, the default detector cuts the energy detector's
+     * regions (what lets an energy-trained model run under it without a warning; see {@code
+     * FrontEndSettings}). 60 random clips per corpus; {@code -Dser.allClips=true} takes every clip
+     * and prints the shares.
+     */
+    @Test
+    void onCleanCorporaTheDefaultCutsTheEnergyDetectorsRegions() throws IOException {
+        boolean all = Boolean.getBoolean("ser.allClips");
+        Map<String, CorpusReader> corpora = new LinkedHashMap<>();
+        corpora.put("ravdess", new RavdessReader(false));
+        corpora.put("emodb/wav", new EmoDbReader());
+        corpora.put("nemo", new NemoReader());
+        corpora.put("ased", new AsedReader());
+        for (var c : corpora.entrySet()) {
+            List<LabelledClip> clips =
+                    new ArrayList<>(
+                            c.getValue()
+                                    .read(SharedCorpora.require("corpora/" + c.getKey()))
+                                    .clips());
+            Collections.shuffle(clips, new Random(11));
+            List<LabelledClip> sample = all ? clips : clips.subList(0, 60);
+            int same = 0;
+            for (LabelledClip clip : sample) {
+                float[] x = TestAudio.decode(Path.of(clip.path()), RATE);
+                List<SpeechRegion> cascade = cascade(x);
+                assertFalse(cascade.isEmpty(), clip.path());
+                same += cascade.equals(energy(x)) ? 1 : 0;
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: same regions in %d of %d clips (%.1f %%)%n",
+                    c.getKey(),
+                    same,
+                    sample.size(),
+                    100.0 * same / sample.size());
+            assertTrue(same >= 0.95 * sample.size(), c.getKey() + ": " + same);
+        }
+    }
+}
