@@ -47,6 +47,7 @@ public record FrontEndSettings(
         if (cascade != null) {
             m.put("cascade_sure_margin_db", cascade.sureMarginDb());
             m.put("cascade_sure_frames", cascade.sureFrames());
+            m.put("cascade_sure_run", cascade.sureRun());
             m.put("cascade_hold_seconds", cascade.holdSeconds());
             m.put("cascade_check_threshold", cascade.checkThreshold());
             m.put("cascade_fallback_seconds", cascade.fallbackSeconds());

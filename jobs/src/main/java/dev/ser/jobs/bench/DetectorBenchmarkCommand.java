@@ -77,11 +77,11 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
     @Option(
             names = "--cascade",
             split = ";",
-            paramLabel = "MARGIN_DB,FRAMES[,CHECK]",
+            paramLabel = "MARGIN_DB,FRAMES[,RUN[,CHECK]]",
             description = {
                 "Also measure energy+silero trusting the energy detector after FRAMES speech frames",
-                "MARGIN_DB above the noise floor, Silero's threshold CHECK in unsure regions (as",
-                "15,8;20,4,0.3). Default: only its defaults."
+                "MARGIN_DB above the noise floor, RUN of them in a row, with Silero's threshold",
+                "CHECK in unsure regions (as 15,8;15,8,3,0.3). Default: only its defaults."
             })
     List<String> cascades = List.of();
 
@@ -93,6 +93,13 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                 "on these), test (the others: report these) or all. Default: ${DEFAULT-VALUE}."
             })
     String split;
+
+    @Option(
+            names = "--non-speech-sets",
+            defaultValue = "1",
+            description =
+                    "Sets of the 16 generated non-speech files, each drawn afresh. Default: ${DEFAULT-VALUE}.")
+    int nonSpeechSets;
 
     @Option(names = "--seed", defaultValue = "7", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -128,9 +135,12 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                             new CascadeSegmenter.Settings(
                                                     Double.parseDouble(parts[0]),
                                                     Integer.parseInt(parts[1]),
-                                                    d.holdSeconds(),
                                                     parts.length > 2
-                                                            ? Double.parseDouble(parts[2])
+                                                            ? Integer.parseInt(parts[2])
+                                                            : d.sureRun(),
+                                                    d.holdSeconds(),
+                                                    parts.length > 3
+                                                            ? Double.parseDouble(parts[3])
                                                             : d.checkThreshold(),
                                                     d.fallbackSeconds()))));
         }
@@ -229,7 +239,13 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             }
         }
         System.out.println("  share of non-speech (10 s each) called speech:");
-        Map<String, float[]> nonSpeech = nonSpeech(random);
+        Map<String, float[]> nonSpeech = new LinkedHashMap<>();
+        for (int k = 0; k < nonSpeechSets; k++) {
+            // drawn apart from the clips, so the set does not change with --clips
+            String suffix = nonSpeechSets == 1 ? "" : " #" + (k + 1);
+            nonSpeech(new Random(seed + 1000 + k))
+                    .forEach((name, x) -> nonSpeech.put(name + suffix, x));
+        }
         for (var d : detectors.entrySet()) {
             int called = 0;
             List<String> which = new ArrayList<>();
@@ -245,7 +261,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "  %-7s %d of %d (%.1f%%)%s%n",
+                    "  %-14s %d of %d (%.1f%%)%s%n",
                     d.getKey(),
                     called,
                     nonSpeech.size(),

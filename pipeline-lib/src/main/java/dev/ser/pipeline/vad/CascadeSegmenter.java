@@ -10,9 +10,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>A region the energy detector found is trusted when enough of its speech frames stand far
- *       above the noise floor ({@link Settings#sureMarginDb}, {@link Settings#sureFrames}); any
- *       other region (a knock, music, speech under noise) is kept only if the neural detector finds
- *       speech in it ({@link RegionCheck}).
+ *       above the noise floor, some of them in a row ({@link Settings}); any other region (a knock,
+ *       music, speech under noise) is kept only if the neural detector finds speech in it ({@link
+ *       RegionCheck}).
  *   <li>A recording in which no region has been kept within its first {@link
  *       Settings#fallbackSeconds} (or at all, when shorter) is handed to the neural detector from
  *       its start: speech under noise at a few dB SNR rarely stands out of the noise floor far
@@ -21,14 +21,21 @@ import java.util.List;
  *
  * Why: measured by {@code ser detector-benchmark} on the shared corpora, the energy detector calls
  * speech mixed with background sound at 5 dB SNR {@code no_speech} in up to 70 % of clips and calls
- * loud bursts and music speech, while Silero, at 25 to 40 times the cost, misses some quiet
+ * loud bursts and music speech, while Silero, at about 200 times the cost, misses some quiet
  * emotional speech (sad ASED clips) that stands clear of a silent floor.
  */
 public final class CascadeSegmenter implements SpeechSegmenter {
 
     /**
-     * @param sureMarginDb energy above the noise floor at which a frame is sure speech (20 dB)
+     * When the energy detector is trusted. The defaults were chosen with {@code ser
+     * detector-benchmark --split validation} (speakers apart from those it reports on): see the
+     * README's detector section.
+     *
+     * @param sureMarginDb energy above the noise floor at which a frame is sure speech (15 dB)
      * @param sureFrames sure speech frames that make a region trusted (8, 256 ms)
+     * @param sureRun how many of them must come in a row at least once (2: a knock's loud frames
+     *     come alone or in pairs, clusters of knocks reach 8 only with gaps; 3 and 4 lost sad ASED
+     *     speech under white noise at 10 dB)
      * @param holdSeconds audio of an untrusted region held before the neural detector is asked
      *     while it is still open (4 s)
      * @param checkThreshold the neural detector's speech threshold inside a region the energy
@@ -39,11 +46,12 @@ public final class CascadeSegmenter implements SpeechSegmenter {
     public record Settings(
             double sureMarginDb,
             int sureFrames,
+            int sureRun,
             double holdSeconds,
             double checkThreshold,
             double fallbackSeconds)
             implements java.io.Serializable {
-        public static final Settings DEFAULT = new Settings(15, 8, 4, 0.5, 30);
+        public static final Settings DEFAULT = new Settings(15, 8, 2, 4, 0.5, 30);
     }
 
     private static final int RATE = VoiceActivityDetector.SAMPLE_RATE;
@@ -170,6 +178,11 @@ public final class CascadeSegmenter implements SpeechSegmenter {
         @Override
         public int sureFramesToTrust() {
             return settings.sureFrames();
+        }
+
+        @Override
+        public int sureRunToTrust() {
+            return settings.sureRun();
         }
 
         @Override

@@ -9,6 +9,8 @@ import dev.ser.pipeline.model.OrtSessions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,17 +29,30 @@ public final class SileroVad implements VoiceActivityDetector {
 
     private final OrtSession session;
     private final OrtEnvironment env = OrtSessions.environment();
-    private final float[] input = new float[CONTEXT + FRAME_SAMPLES];
-    private float[] state = new float[STATE];
+    // Direct buffers back the input tensors, so a frame is written in place: no tensor is made
+    // per 32 ms frame.
+    private final FloatBuffer input = direct(CONTEXT + FRAME_SAMPLES);
+    private final FloatBuffer state = direct(STATE);
+    private final OnnxTensor inputTensor;
+    private final OnnxTensor stateTensor;
     private final OnnxTensor sampleRate;
+    private final Map<String, OnnxTensor> inputs;
 
     private SileroVad(OrtSession session) {
         this.session = session;
         try {
+            this.inputTensor =
+                    OnnxTensor.createTensor(env, input, new long[] {1, CONTEXT + FRAME_SAMPLES});
+            this.stateTensor = OnnxTensor.createTensor(env, state, new long[] {2, 1, 128});
             this.sampleRate = OnnxTensor.createTensor(env, 16_000L);
         } catch (OrtException e) {
             throw new IllegalStateException(e);
         }
+        this.inputs = Map.of("input", inputTensor, "state", stateTensor, "sr", sampleRate);
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(4 * floats).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Where the jar carries the bundled model (copied from {@code model/silero-vad/}). */
@@ -114,22 +129,12 @@ public final class SileroVad implements VoiceActivityDetector {
 
     @Override
     public float speechProbability(float[] frame) {
-        System.arraycopy(frame, 0, input, CONTEXT, FRAME_SAMPLES);
-        try (OnnxTensor x =
-                        OnnxTensor.createTensor(
-                                env, FloatBuffer.wrap(input), new long[] {1, input.length});
-                OnnxTensor s =
-                        OnnxTensor.createTensor(
-                                env, FloatBuffer.wrap(state), new long[] {2, 1, 128});
-                OrtSession.Result r =
-                        session.run(Map.of("input", x, "state", s, "sr", sampleRate))) {
+        input.put(CONTEXT, frame, 0, FRAME_SAMPLES);
+        try (OrtSession.Result r = session.run(inputs)) {
             float probability =
                     ((OnnxTensor) r.get("output").orElseThrow()).getFloatBuffer().get(0);
-            FloatBuffer next = ((OnnxTensor) r.get("stateN").orElseThrow()).getFloatBuffer();
-            float[] fresh = new float[STATE];
-            next.get(fresh);
-            state = fresh;
-            System.arraycopy(frame, FRAME_SAMPLES - CONTEXT, input, 0, CONTEXT);
+            state.put(0, ((OnnxTensor) r.get("stateN").orElseThrow()).getFloatBuffer(), 0, STATE);
+            input.put(0, frame, FRAME_SAMPLES - CONTEXT, CONTEXT);
             return probability;
         } catch (OrtException e) {
             throw new IllegalStateException("Silero VAD failed: " + e.getMessage(), e);
@@ -138,6 +143,8 @@ public final class SileroVad implements VoiceActivityDetector {
 
     @Override
     public void close() {
+        inputTensor.close();
+        stateTensor.close();
         sampleRate.close();
     }
 }

@@ -18,9 +18,9 @@ import java.util.List;
  * reached it.
  *
  * <p>With a {@link RegionCheck}, reaching the minimum is not enough: a region is also trusted only
- * when enough of its frames were marked sure, and otherwise held until the check's second opinion
- * on its audio, asked when the region closes or when the held audio reaches the check's limit. A
- * region the check rejects is dropped.
+ * when enough of its frames were marked sure, some of them in a row, and otherwise held until the
+ * check's second opinion on its audio, asked when the region closes or when the held audio reaches
+ * the check's limit. A region the check rejects is dropped.
  */
 public final class SpeechGate {
     private final VadConfig config;
@@ -39,7 +39,9 @@ public final class SpeechGate {
 
     private boolean inRegion; // a region is open (maybe not yet confirmed)
     private boolean confirmed; // its speech has reached the minimum duration: it is being emitted
-    private int sureFrames; // speech frames of the open region marked sure
+    private int sureRun; // consecutive sure speech frames up to the last frame
+    private int sureFrames; // the open region's sure speech frames
+    private int longestSureRun; // and its longest run of them
     private boolean emittedAny;
     private long regionStart; // padded start
     private long speechStart; // first speech sample
@@ -90,6 +92,7 @@ public final class SpeechGate {
                 inRegion = true;
                 confirmed = false;
                 sureFrames = 0;
+                longestSureRun = 0;
                 speechStart = start;
                 regionStart = Math.max(Math.max(start - pad, emittedUpTo), pendingStart);
                 lastSpeechEnd = end;
@@ -99,11 +102,15 @@ public final class SpeechGate {
         } else if (end - lastSpeechEnd >= closingSilence) {
             closeRegion(lastSpeechEnd + pad);
         }
-        if (inRegion && speech && sure) {
+        sureRun = speech && sure ? sureRun + 1 : 0;
+        if (inRegion && sureRun > 0) {
             sureFrames++;
+            longestSureRun = Math.max(longestSureRun, sureRun);
         }
         if (inRegion && !confirmed && lastSpeechEnd - speechStart >= minSpeech) {
-            if (check == null || sureFrames >= check.sureFramesToTrust()) {
+            if (check == null
+                    || sureFrames >= check.sureFramesToTrust()
+                            && longestSureRun >= check.sureRunToTrust()) {
                 confirmed = true;
             } else if (pendingEnd - regionStart >= check.holdLimitSamples()) {
                 confirmed = askCheck(pendingEnd);

@@ -134,6 +134,11 @@ class SpeechGateTest {
         }
 
         @Override
+        public int sureRunToTrust() {
+            return 3;
+        }
+
+        @Override
         public int holdLimitSamples() {
             return 4 * RATE;
         }
@@ -172,6 +177,16 @@ class SpeechGateTest {
         assertEquals(List.of(new SpeechRegion(10 * FRAME - 1600, 24 * FRAME + 1600)), regions);
         assertEquals(0, check.asked.size());
         assertEquals(regions.get(0).length(), emitted.stream().mapToLong(e -> e[1]).sum());
+    }
+
+    @Test
+    void sureFramesThatNeverComeThreeInARowAreNotEnough() {
+        // ten sure frames, at most two in a row, as loud knocks give
+        RecordingCheck no = new RecordingCheck(false);
+        assertEquals(
+                List.of(),
+                runChecked("..........SSuSSuSSuSSuSSuu..........", no, new ArrayList<>()));
+        assertEquals(1, no.asked.size());
     }
 
     @Test
