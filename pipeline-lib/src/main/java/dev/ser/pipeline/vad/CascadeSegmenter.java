@@ -148,14 +148,23 @@ public final class CascadeSegmenter implements SpeechSegmenter {
     private void fallBack() {
         neuralDetector = neural.newDetector();
         neuralGate = new SpeechGate(config, RATE, sink);
-        float[] frame = new float[FRAME];
-        for (int i = 0; i < unkeptLength; i += FRAME) {
-            int n = Math.min(FRAME, unkeptLength - i);
-            System.arraycopy(unkept, i, frame, 0, n);
-            Arrays.fill(frame, n, FRAME, 0f);
-            neuralFrame(frame, n);
-        }
+        inFrames(unkept, 0, unkeptLength, this::neuralFrame);
         unkept = null;
+    }
+
+    private interface FrameConsumer {
+        void frame(float[] samples, int length);
+    }
+
+    /** Hands {@code samples[offset, offset + length)} on frame by frame, the last zero-filled. */
+    private static void inFrames(float[] samples, int offset, int length, FrameConsumer to) {
+        float[] frame = new float[FRAME];
+        for (int i = 0; i < length; i += FRAME) {
+            int n = Math.min(FRAME, length - i);
+            System.arraycopy(samples, offset + i, frame, 0, n);
+            Arrays.fill(frame, n, FRAME, 0f);
+            to.frame(frame, n);
+        }
     }
 
     private void neuralFrame(float[] samples, int length) {
@@ -202,13 +211,11 @@ public final class CascadeSegmenter implements SpeechSegmenter {
                                 config.minSilenceMs(),
                                 config.padMs());
                 SpeechGate gate = new SpeechGate(checking, RATE, (s, o, n, at) -> {});
-                float[] frame = new float[FRAME];
-                for (int i = 0; i < length; i += FRAME) {
-                    int n = Math.min(FRAME, length - i);
-                    System.arraycopy(samples, offset + i, frame, 0, n);
-                    Arrays.fill(frame, n, FRAME, 0f);
-                    gate.frame(frame, n, detector.speechProbability(frame));
-                }
+                inFrames(
+                        samples,
+                        offset,
+                        length,
+                        (frame, n) -> gate.frame(frame, n, detector.speechProbability(frame)));
                 return !gate.finish().isEmpty();
             } finally {
                 nanos += System.nanoTime() - t0;
