@@ -16,7 +16,8 @@ import java.util.List;
  *   <li>A recording in which no region has been kept within its first {@link
  *       Settings#fallbackSeconds} (or at all, when shorter) is handed to the neural detector from
  *       its start: speech under noise at a few dB SNR rarely stands out of the noise floor far
- *       enough for the energy detector to open a region.
+ *       enough for the energy detector to open a region. Frames below the energy detector's
+ *       absolute floor (-55 dBFS) are not given to it: they are never speech.
  * </ul>
  *
  * Why: measured by {@code ser detector-benchmark} on the shared corpora, the energy detector calls
@@ -71,6 +72,7 @@ public final class CascadeSegmenter implements SpeechSegmenter {
     private int unkeptLength;
 
     private VoiceActivityDetector neuralDetector; // after fallback: it decides the rest
+    private boolean afterQuiet; // the last frame was below the absolute floor
     private SpeechGate neuralGate;
     private long nanos;
 
@@ -169,9 +171,29 @@ public final class CascadeSegmenter implements SpeechSegmenter {
 
     private void neuralFrame(float[] samples, int length) {
         long t0 = System.nanoTime();
-        float p = neuralDetector.speechProbability(samples);
+        float p = 0;
+        if (quiet(samples)) {
+            // Below the energy detector's absolute floor nothing is speech: Silero is not run
+            // (at its 250 s of audio per second, ten hours of digital silence would take 2.4 min).
+            afterQuiet = true;
+        } else {
+            if (afterQuiet) { // start afresh after silence, as at a recording's start
+                neuralDetector.close();
+                neuralDetector = neural.newDetector();
+                afterQuiet = false;
+            }
+            p = neuralDetector.speechProbability(samples);
+        }
         nanos += System.nanoTime() - t0;
         neuralGate.frame(samples, length, p);
+    }
+
+    private static boolean quiet(float[] frame) {
+        double sum = 0;
+        for (float v : frame) {
+            sum += (double) v * v;
+        }
+        return 10 * Math.log10(sum / frame.length + 1e-12) < EnergyVad.DEFAULT_ABSOLUTE_FLOOR_DB;
     }
 
     private void keep(float[] samples, int length) {

@@ -35,10 +35,29 @@ class CascadeSegmenterTest {
     private static final AtomicInteger SILERO_DETECTORS = new AtomicInteger();
     private static final VoiceActivityDetector.Factory SILERO = countingSilero(SileroVad.bundled());
 
+    private static final AtomicInteger SILERO_FRAMES = new AtomicInteger();
+
     private static VoiceActivityDetector.Factory countingSilero(VoiceActivityDetector.Factory f) {
         return () -> {
             SILERO_DETECTORS.incrementAndGet();
-            return f.newDetector();
+            VoiceActivityDetector d = f.newDetector();
+            return new VoiceActivityDetector() {
+                @Override
+                public int frameSamples() {
+                    return d.frameSamples();
+                }
+
+                @Override
+                public float speechProbability(float[] frame) {
+                    SILERO_FRAMES.incrementAndGet();
+                    return d.speechProbability(frame);
+                }
+
+                @Override
+                public void close() {
+                    d.close();
+                }
+            };
         };
     }
 
@@ -153,6 +172,14 @@ class CascadeSegmenterTest {
         List<SpeechRegion> regions = cascade(x);
         assertFalse(regions.isEmpty());
         assertTrue(regions.get(0).startSample() >= 40 * RATE - RATE / 2, regions.toString());
+    }
+
+    @Test
+    void digitalSilenceIsNotHandedToSilero() {
+        // two minutes of silence: past the 30 s after which Silero would take the recording
+        SILERO_FRAMES.set(0);
+        assertEquals(List.of(), cascade(new float[120 * RATE]));
+        assertEquals(0, SILERO_FRAMES.get());
     }
 
     @Test
