@@ -13,9 +13,6 @@ public final class EnergyVad implements VoiceActivityDetector {
 
     private static final double FLOOR_DB = -100;
 
-    /** Frames quieter than this (dBFS) are never speech, by default. */
-    public static final double DEFAULT_ABSOLUTE_FLOOR_DB = -55;
-
     private final double marginDb;
     private final double absoluteFloorDb;
     private final double[] history;
@@ -36,7 +33,7 @@ public final class EnergyVad implements VoiceActivityDetector {
     }
 
     public EnergyVad() {
-        this(12, DEFAULT_ABSOLUTE_FLOOR_DB, 3);
+        this(12, -55, 3);
     }
 
     /**
