@@ -196,6 +196,14 @@ public final class CascadeSegmenter implements SpeechSegmenter {
 
     /** The neural detector's opinion on a region the energy detector was not sure of. */
     private final class NeuralCheck implements RegionCheck {
+        private final VadConfig checking =
+                new VadConfig(
+                        settings.checkThreshold(),
+                        0.7 * settings.checkThreshold(),
+                        config.minSpeechMs(),
+                        config.minSilenceMs(),
+                        config.padMs());
+
         @Override
         public int sureFramesToTrust() {
             return settings.sureFrames();
@@ -215,13 +223,6 @@ public final class CascadeSegmenter implements SpeechSegmenter {
         public boolean hasSpeech(float[] samples, int offset, int length) {
             long t0 = System.nanoTime();
             try (VoiceActivityDetector detector = neural.newDetector()) {
-                VadConfig checking =
-                        new VadConfig(
-                                settings.checkThreshold(),
-                                0.7 * settings.checkThreshold(),
-                                config.minSpeechMs(),
-                                config.minSilenceMs(),
-                                config.padMs());
                 SpeechGate gate = new SpeechGate(checking, RATE, (s, o, n, at) -> {});
                 inFrames(
                         samples,

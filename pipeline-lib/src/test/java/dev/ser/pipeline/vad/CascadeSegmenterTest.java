@@ -90,11 +90,7 @@ class CascadeSegmenterTest {
     }
 
     private static float[] withWhiteNoise(float[] speech, double snrDb, long seed) {
-        double power = 0;
-        for (float v : speech) {
-            power += v * v;
-        }
-        // over the frames within 30 dB of the loudest, as the detector benchmark mixes
+        // SNR over the frames within 30 dB of the loudest, as the detector benchmark mixes
         double active = activePower(speech);
         float[] noise =
                 TestAudio.noise(
