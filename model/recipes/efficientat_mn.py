@@ -58,8 +58,15 @@ class SqueezeExcite(torch.nn.Module):
         self.fc1 = torch.nn.Linear(channels, squeeze)
         self.fc2 = torch.nn.Linear(squeeze, channels)
 
-    def forward(self, x):
-        s = torch.sigmoid(self.fc2(torch.relu(self.fc1(x.mean(dim=(2, 3))))))
+    def forward(self, x, mask=None):
+        """`mask` [B, T] (1 where the step holds signal) restricts the squeeze to the signal; without
+        it the squeeze averages the whole map, padding included, as the published model does."""
+        if mask is None:
+            squeezed = x.mean(dim=(2, 3))
+        else:
+            m = mask[:, None, None, :]
+            squeezed = (x * m).sum(dim=(2, 3)) / (m.sum(dim=(2, 3)) * x.shape[2]).clamp(min=1.0)
+        s = torch.sigmoid(self.fc2(torch.relu(self.fc1(squeezed))))
         return x * s[:, :, None, None]
 
 
@@ -70,8 +77,8 @@ class ChannelSqueezeExcite(torch.nn.Module):
         super().__init__()
         self.conc_se_layers = torch.nn.ModuleList([SqueezeExcite(channels)])
 
-    def forward(self, x):
-        return self.conc_se_layers[0](x)
+    def forward(self, x, mask=None):
+        return self.conc_se_layers[0](x, mask)
 
 
 class InvertedResidual(torch.nn.Module):
@@ -87,9 +94,23 @@ class InvertedResidual(torch.nn.Module):
         layers.append(conv_bn(expanded, cout, 1))
         self.block = torch.nn.Sequential(*layers)
         self.residual = stride == 1 and cin == cout
+        self.stride = stride
 
-    def forward(self, x):
-        y = self.block(x)
+    def forward(self, x, mask=None):
+        """`mask` [B, T] at the input's time steps: steps outside it are zeroed before the depthwise
+        convolution (so it sees what it would see at the end of an unpadded input: zeros), and
+        the squeeze averages over the steps inside it (see `SqueezeExcite`)."""
+        if mask is None:
+            y = self.block(x)
+        else:
+            y = x
+            for m in self.block:
+                if isinstance(m, ChannelSqueezeExcite):
+                    y = m(y, signal_steps(mask, self.stride))
+                else:
+                    if m[0].groups > 1:  # the depthwise convolution, the only one reaching across steps
+                        y = y * mask[:, None, None, :]
+                    y = m(y)
         return x + y if self.residual else y
 
 
@@ -114,17 +135,35 @@ class MN04(torch.nn.Module):
     def forward(self, mel):
         return self.classifier(self.features(mel))
 
-    def taps(self, mel, layers):
-        """Outputs of the feature layers named by index, each mean-pooled over frequency: [B, C, T]."""
+    def taps(self, mel, layers, mask=None):
+        """Outputs of the feature layers named by index, each mean-pooled over frequency: [B, C, T].
+        With a frame `mask` [B, frames], every step outside it is zeroed before a convolution
+        reaches across steps, and squeeze-and-excitation averages over the steps inside it, so
+        the outputs over the signal do not depend on zero padding after it: the same as on the
+        signal alone, up to float rounding."""
         out = []
-        x = mel
+        x = mel if mask is None else mel * mask[:, None, None, :]
         for i, layer in enumerate(self.features):
-            x = layer(x)
+            if mask is not None and isinstance(layer, InvertedResidual):
+                x = layer(x, mask)
+                mask = signal_steps(mask, layer.stride)
+            else:
+                x = layer(x)
+                if mask is not None and i == 0:
+                    mask = signal_steps(mask, 2)  # the stride-2 stem
             if i in layers:
                 out.append(x.mean(dim=2))
             if i >= max(layers):
                 break
         return out
+
+
+def signal_steps(mask, stride):
+    """A step mask [B, T] brought to a convolution `stride` steps apart: a step counts if any of its
+    steps does. A stride-2 convolution with padding k // 2 gives ceil(T / 2) steps, as this does."""
+    if stride == 1:
+        return mask
+    return F.max_pool1d(mask[:, None, :], stride, stride, ceil_mode=True)[:, 0]
 
 
 def fuse_batch_norms(module):
@@ -154,7 +193,7 @@ def load_pretrained(path):
 class LogMel16k(torch.nn.Module):
     """mn04's log-mel front end on 16 kHz input that is already pre-emphasised (see the module
     docstring). Returns the normalised log-mel [B, 1, 128, frames] and a frame mask that is 0
-    where the window holds only the pipeline's zero padding."""
+    where the input holds only zeros (the padding after a short window)."""
 
     def __init__(self):
         super().__init__()
@@ -178,10 +217,13 @@ class LogMel16k(torch.nn.Module):
         gain = emphasis(32000.0) / emphasis(16000.0)
         self.register_buffer("mel", (banks.T * gain[:, None]).contiguous().float())
         self.bins = bins
-        self.pad = n_fft // 2
+        # centred frames (n_fft // 2 before), and n_fft after, not n_fft // 2: every frame that
+        # touches the signal exists whether or not the input was zero-padded, so the same frames
+        # hold signal with or without padding (frames of padding alone are masked out)
+        self.pad = (n_fft // 2, n_fft)
 
     def forward(self, waveform):
-        x = F.pad(waveform.unsqueeze(1), (self.pad, self.pad))
+        x = F.pad(waveform.unsqueeze(1), self.pad)
         spec = F.conv1d(x, self.dft, stride=self.hop)
         power = spec[:, : self.bins] ** 2 + spec[:, self.bins:] ** 2  # [B, bins, T]
         mask = (power.sum(dim=1) > 1e-8).float()
