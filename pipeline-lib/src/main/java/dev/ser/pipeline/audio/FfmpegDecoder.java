@@ -20,6 +20,7 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avio_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avio_context_free;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXTERNAL;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
@@ -62,17 +63,18 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * Decodes compressed voice notes (Opus and Vorbis in Ogg or WebM, MP3, AAC in M4A/MP4 or ADTS,
- * AMR-NB and AMR-WB) with FFmpeg's libraries, to interleaved float PCM at the file's own rate and
- * channels (the {@link Resampler} takes it from there).
+ * Decodes compressed voice notes (FLAC, Opus and Vorbis in Ogg or WebM, MP3, AAC in M4A/MP4 or
+ * ADTS, AMR-NB and AMR-WB) with FFmpeg's libraries, to interleaved float PCM at the file's own rate
+ * and channels (the {@link Resampler} takes it from there).
  *
- * <p>The compressed bytes are read into memory first, up to {@link #MAX_COMPRESSED_BYTES}: voice
- * notes are small, and MP4 files from phones keep their index ({@code moov}) at the end, so the
- * demuxer must seek, which an archive entry or a network stream cannot. FFmpeg then reads them
- * through a custom {@code AVIOContext}; nothing touches the disk. Only the demuxers of the formats
- * above may open a stream ({@code format_whitelist}), so a file can never make FFmpeg open
- * playlists or other files. This class owns every native object it allocates and frees them in
- * {@link #close()}.
+ * <p>FLAC ({@link #flac}) is decoded as it is read: its demuxer never seeks, and lossless
+ * recordings of long notes are large. The compressed containers' bytes are read into memory first,
+ * up to {@link #MAX_COMPRESSED_BYTES}: voice notes are small, and MP4 files from phones keep their
+ * index ({@code moov}) at the end, so the demuxer must seek, which an archive entry or a network
+ * stream cannot. FFmpeg then reads them through a custom {@code AVIOContext}; nothing touches the
+ * disk. Only the demuxers of the formats above may open a stream ({@code format_whitelist}), so a
+ * file can never make FFmpeg open playlists or other files. This class owns every native object it
+ * allocates and frees them in {@link #close()}.
  *
  * <p>Written against FFmpeg's C API (through JavaCPP's presets) rather than JavaCV's {@code
  * FFmpegFrameGrabber}: the grabber pulls in OpenCV and a dozen capture libraries, and buffers a
@@ -93,7 +95,7 @@ public final class FfmpegDecoder implements PcmStream {
 
     // JavaCPP gives each callback class a few native entry points, so two callbacks serve
     // every open decoder; the opaque pointer carries the id of the decoder's bytes.
-    private static final Map<Long, Bytes> OPEN = new ConcurrentHashMap<>();
+    private static final Map<Long, Source> OPEN = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
     private static final ReadCallback READ;
     private static final SeekCallback SEEK;
@@ -105,6 +107,7 @@ public final class FfmpegDecoder implements PcmStream {
         SEEK = new SeekCallback();
     }
 
+    private final Source source;
     private final long id;
     private final LongPointer opaque;
     private AVFormatContext format;
@@ -130,9 +133,21 @@ public final class FfmpegDecoder implements PcmStream {
 
     /**
      * Reads {@code in} (closing it) and opens its audio stream; throws for anything FFmpeg cannot
-     * decode.
+     * decode. For the compressed containers of {@link #DEMUXERS}, which may need to seek.
      */
     public FfmpegDecoder(InputStream in) throws IOException {
+        this(inMemory(in), DEMUXERS, true);
+    }
+
+    /**
+     * A FLAC stream decoded as it is read, through FFmpeg's native FLAC decoder: nothing is held
+     * but FFmpeg's buffers, whatever the recording's length. The decoder owns {@code in}.
+     */
+    public static FfmpegDecoder flac(InputStream in) throws IOException {
+        return new FfmpegDecoder(new Streamed(in), "flac", false);
+    }
+
+    private static Source inMemory(InputStream in) throws IOException {
         byte[] data;
         try (in) {
             data = in.readNBytes(MAX_COMPRESSED_BYTES + 1);
@@ -143,8 +158,13 @@ public final class FfmpegDecoder implements PcmStream {
                             + (MAX_COMPRESSED_BYTES >> 20)
                             + " MiB; voice notes are far smaller");
         }
+        return new Bytes(data);
+    }
+
+    private FfmpegDecoder(Source source, String demuxers, boolean seekable) throws IOException {
+        this.source = source;
         id = IDS.incrementAndGet();
-        OPEN.put(id, new Bytes(data));
+        OPEN.put(id, source);
         opaque = new LongPointer(1).put(id);
         try {
             format = avformat_alloc_context();
@@ -157,14 +177,15 @@ public final class FfmpegDecoder implements PcmStream {
                             opaque,
                             READ,
                             (Write_packet_Pointer_BytePointer_int) null,
-                            SEEK);
+                            seekable ? SEEK : null);
             format.pb(io);
             AVDictionary options = new AVDictionary(null);
-            av_dict_set(options, "format_whitelist", DEMUXERS, 0);
+            av_dict_set(options, "format_whitelist", demuxers, 0);
             int r = avformat_open_input(format, (String) null, null, options);
             av_dict_free(options);
             if (r < 0) {
                 format = null; // avformat_open_input frees the context when it fails
+                source.rethrowReadFailure();
                 throw new UnsupportedAudioException(
                         "not a decodable compressed audio file: " + message(r));
             }
@@ -203,7 +224,14 @@ public final class FfmpegDecoder implements PcmStream {
                                         / stream.time_base().den()
                                         * rate);
             }
-            pcmFormat = new PcmFormat(rate, channels, 32, PcmFormat.Encoding.COMPRESSED, declared);
+            boolean flac = codecName.equals("flac");
+            pcmFormat =
+                    new PcmFormat(
+                            rate,
+                            channels,
+                            flac ? codec.bits_per_raw_sample() : 32,
+                            flac ? PcmFormat.Encoding.FLAC : PcmFormat.Encoding.COMPRESSED,
+                            declared);
             inputSampleFormat = codec.sample_fmt();
             swr = swr_alloc(); // set up in place by swr_alloc_set_opts2
             check(
@@ -258,6 +286,7 @@ public final class FfmpegDecoder implements PcmStream {
         if (!inputDone) {
             int r = av_read_frame(format, packet);
             if (r < 0) {
+                source.rethrowReadFailure(); // the input failed: not the end of the recording
                 // the end, or a damaged container: keep what was decoded, as for a truncated WAV
                 inputDone = true;
                 avcodec_send_packet(codec, null); // enter draining mode
@@ -372,6 +401,7 @@ public final class FfmpegDecoder implements PcmStream {
         }
         opaque.close();
         OPEN.remove(id);
+        source.close();
     }
 
     private static void check(int result, String what) throws UnsupportedAudioException {
@@ -390,56 +420,123 @@ public final class FfmpegDecoder implements PcmStream {
         return new String(text, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** What FFmpeg's I/O callbacks read: a recording's bytes in memory, or a stream. */
+    private interface Source {
+        /** Up to {@code size} bytes into {@code buf}: their count, or a negative FFmpeg error. */
+        int read(BytePointer buf, int size);
+
+        long seek(long offset, int whence);
+
+        /** Throws what made a read fail, if one did (an I/O error is not the recording's end). */
+        default void rethrowReadFailure() throws IOException {}
+
+        default void close() {}
+    }
+
     /** A recording's compressed bytes and the demuxer's read position in them. */
-    private static final class Bytes {
+    private static final class Bytes implements Source {
         final byte[] data;
         long position;
 
         Bytes(byte[] data) {
             this.data = data;
         }
+
+        @Override
+        public int read(BytePointer buf, int size) {
+            if (position >= data.length) {
+                return AVERROR_EOF;
+            }
+            int n = (int) Math.min(size, data.length - position);
+            buf.position(0).put(data, (int) position, n);
+            position += n;
+            return n;
+        }
+
+        @Override
+        public long seek(long offset, int whence) {
+            if ((whence & AVSEEK_SIZE) != 0) {
+                return data.length;
+            }
+            long target =
+                    switch (whence & 0xff) {
+                        case 0 -> offset; // SEEK_SET
+                        case 1 -> position + offset; // SEEK_CUR
+                        case 2 -> data.length + offset; // SEEK_END
+                        default -> -1;
+                    };
+            if (target < 0 || target > data.length) {
+                return -1;
+            }
+            position = target;
+            return target;
+        }
     }
 
-    private static Bytes bytesOf(Pointer opaque) {
+    /** A stream read forward only, a buffer at a time (FFmpeg is told it cannot seek). */
+    private static final class Streamed implements Source {
+        private final InputStream in;
+        private final byte[] chunk = new byte[IO_BUFFER];
+        private IOException failure;
+
+        Streamed(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(BytePointer buf, int size) {
+            try {
+                int n = in.read(chunk, 0, Math.min(size, chunk.length));
+                if (n < 0) {
+                    return AVERROR_EOF;
+                }
+                buf.position(0).put(chunk, 0, n);
+                return n;
+            } catch (IOException e) {
+                failure = e;
+                return AVERROR_EXTERNAL; // the cause is kept in failure
+            }
+        }
+
+        @Override
+        public long seek(long offset, int whence) {
+            return -1;
+        }
+
+        @Override
+        public void rethrowReadFailure() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // nothing was written; a failed close loses nothing
+            }
+        }
+    }
+
+    private static Source sourceOf(Pointer opaque) {
         return OPEN.get(new LongPointer(opaque).get());
     }
 
     private static final class ReadCallback extends Read_packet_Pointer_BytePointer_int {
         @Override
         public int call(Pointer opaque, BytePointer buf, int size) {
-            Bytes b = bytesOf(opaque);
-            if (b == null || b.position >= b.data.length) {
-                return AVERROR_EOF;
-            }
-            int n = (int) Math.min(size, b.data.length - b.position);
-            buf.position(0).put(b.data, (int) b.position, n);
-            b.position += n;
-            return n;
+            Source source = sourceOf(opaque);
+            return source == null ? AVERROR_EOF : source.read(buf, size);
         }
     }
 
     private static final class SeekCallback extends Seek_Pointer_long_int {
         @Override
         public long call(Pointer opaque, long offset, int whence) {
-            Bytes b = bytesOf(opaque);
-            if (b == null) {
-                return -1;
-            }
-            if ((whence & AVSEEK_SIZE) != 0) {
-                return b.data.length;
-            }
-            long target =
-                    switch (whence & 0xff) {
-                        case 0 -> offset; // SEEK_SET
-                        case 1 -> b.position + offset; // SEEK_CUR
-                        case 2 -> b.data.length + offset; // SEEK_END
-                        default -> -1;
-                    };
-            if (target < 0 || target > b.data.length) {
-                return -1;
-            }
-            b.position = target;
-            return target;
+            Source source = sourceOf(opaque);
+            return source == null ? -1 : source.seek(offset, whence);
         }
     }
 }

@@ -5,8 +5,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of the WAV and FLAC readers through {@link AudioDecoders}, which
- * picks the reader by content. The property: any bytes either decode, or fail with the readers' own
+ * Coverage-guided fuzzing (Jazzer) of the WAV reader and the FLAC path (FFmpeg's native decoder
+ * through {@link FfmpegDecoder#flac}, jFLAC before it) through {@link AudioDecoders}, which picks
+ * the reader by content. The property: any bytes either decode, or fail with the readers' own
  * errors ({@link IOException}, {@link UnsupportedAudioException}), which the score job turns into
  * one error row. Anything else (an unchecked exception, an allocation driven by a lying header, a
  * hang) is a finding.
@@ -15,7 +16,8 @@ import java.io.IOException;
  * JAZZER_FUZZ=1}), after the unit tests, which leave the {@code jazzer} tag out; {@link
  * DecoderFindingsTest} replays the seeds and every finding in {@code AudioDecoderFuzzTestInputs/}
  * there without the fuzzer's agent. The first finding, a FLAC VORBIS_COMMENT block whose counts
- * made jFLAC exhaust the heap, is {@code crash-d0e0…}.
+ * made jFLAC exhaust the heap, is {@code crash-d0e0…}; the findings stay, replayed through whatever
+ * now decodes FLAC.
  */
 public class AudioDecoderFuzzTest {
     // reads stop here: a header may claim hours of audio, the fuzzer has no time for them
