@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Option;
  * in embedded local Spark. Both rates are seconds of recorded audio per wall second, so their ratio
  * is the share of the machine that goes to the model. Model-only runs before and after the job, to
  * expose drift on a shared machine; both are warmed up first (a batch for the model, one note
- * through the whole job).
+ * through the whole job). The job's stage breakdown follows, and with {@code --peer} the rate of
+ * the plain Python loop a user would otherwise write ({@link PythonPeer}) on the same notes.
  */
 @Command(
         name = "benchmark",
@@ -84,6 +86,32 @@ public final class BenchmarkCommand implements Callable<Integer> {
                             + " in embedded Spark, and print files per second.")
     String listing;
 
+    @Option(
+            names = "--short-clips",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Also score an archive of N of the corpus's own short recordings (hard links,"
+                            + " seeded choice; N may exceed the corpus, which is then reused), the way"
+                            + " a night of voice notes arrives. Default: ${DEFAULT-VALUE} (none).")
+    int shortClips;
+
+    @Option(
+            names = "--peer",
+            description =
+                    "Also score the same notes with the Python peer a user would otherwise write"
+                            + " (model/recipes/peer_score.py: torchaudio, the same network in PyTorch,"
+                            + " two worker processes) and print our rate as a ratio of its.")
+    boolean peer;
+
+    @Option(
+            names = "--mn04",
+            defaultValue = "../shared/models/mn04_as_mAP_432.pt",
+            paramLabel = "FILE",
+            description =
+                    "mn04's published weights, for the peer's network. Default: ${DEFAULT-VALUE}.")
+    Path mn04;
+
     @Override
     public Integer call() throws Exception {
         if (listing != null) {
@@ -110,7 +138,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 windows.size(), windowSeconds);
 
         double model1 = modelOnly(pkg, windows, cores, settings.batchSize());
-        double job = endToEnd(notes, settings);
+        TimedRun timed = endToEnd(notes, "notes", settings);
+        double job = timed.seconds();
         double model2 = modelOnly(pkg, windows, cores, settings.batchSize());
         double modelSeconds = (model1 + model2) / 2;
 
@@ -127,7 +156,71 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 "  end to end (score job, local[*], warm):    %.1f s -> %.2f s of audio/s%n",
                 job, audio / job);
         System.out.printf("  ratio end-to-end / model-only: %.3f%n", modelSeconds / job);
+        printStages(timed.summary());
+        if (peer) {
+            comparePeer(pkg, notes, audio / job);
+        }
+        if (shortClips > 0) {
+            Path clips = work.resolve("short").toAbsolutePath();
+            ShortClipArchive.build(corpus, clips, shortClips, 42);
+            TimedRun run = endToEnd(clips, "short clips", settings);
+            double clipAudio = run.summary().audioSeconds();
+            System.out.printf(
+                    "benchmark: %d short recordings, %.1f s of audio%n"
+                            + "  end to end (score job, local[*], warm):    %.1f s -> %.2f s of audio/s%n",
+                    shortClips, clipAudio, run.seconds(), clipAudio / run.seconds());
+            printStages(run.summary());
+            if (peer) {
+                comparePeer(pkg, clips, clipAudio / run.seconds());
+            }
+        }
         return 0;
+    }
+
+    private static void printStages(ScoreSummary summary) {
+        Map<String, Double> stages = summary.stageSeconds();
+        double decoding = stages.getOrDefault("decoding", 0.0);
+        double vad = stages.getOrDefault("vad", 0.0);
+        double inference = stages.getOrDefault("inference", 0.0);
+        double tasks = Math.max(1e-9, decoding + vad + inference);
+        System.out.printf(
+                "  stages: model loading %.1f s, listing %.1f s, scoring %.1f s, writing %.1f s (wall);"
+                        + " in the tasks (thread time summed): decoding %.1f s (%.0f %%), vad %.1f s"
+                        + " (%.0f %%), inference %.1f s (%.0f %%)%n",
+                stages.getOrDefault("model_loading", 0.0),
+                stages.getOrDefault("listing", 0.0),
+                stages.getOrDefault("scoring", 0.0),
+                stages.getOrDefault("writing", 0.0),
+                decoding,
+                100 * decoding / tasks,
+                vad,
+                100 * vad / tasks,
+                inference,
+                100 * inference / tasks);
+    }
+
+    private void comparePeer(ModelPackage pkg, Path folder, double ourRate)
+            throws IOException, InterruptedException {
+        PythonPeer.Result p = PythonPeer.run(modelDirectory(pkg), mn04, folder);
+        System.out.printf(
+                "  python peer (%s, 2 processes): %d of %d scored, %.1f s -> %.2f s of audio/s%n",
+                PythonPeer.SCRIPT, p.scored(), p.recordings(), p.wallSeconds(), p.rate());
+        System.out.printf("  ratio ours / python peer: %.2f%n", ourRate / p.rate());
+    }
+
+    /** The directory of the model in use, for the peer: --model, or the project's ser-default. */
+    private Path modelDirectory(ModelPackage pkg) {
+        if (model != null) {
+            return Path.of(model);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("model").resolve(pkg.manifest().name());
+            if (Files.isRegularFile(candidate.resolve("model.onnx"))) {
+                return candidate;
+            }
+        }
+        throw new dev.ser.jobs.config.ConfigurationException(
+                "the peer needs the model as a directory; pass --model DIR");
     }
 
     /**
@@ -184,7 +277,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    private double endToEnd(Path notes, JobSettings settings) throws IOException {
+    private record TimedRun(double seconds, ScoreSummary summary) {}
+
+    private TimedRun endToEnd(Path notes, String name, JobSettings settings) throws IOException {
         SparkSession spark = SparkSessions.start("ser benchmark", null, settings);
         try {
             // Warm-up, untimed: one note through the whole job, so the timed run measures a
@@ -193,7 +288,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
                     spark,
                     new ScoreRequest(
                             List.of(list(notes).get(0).toString()),
-                            work.resolve("warm-up").toAbsolutePath().toString(),
+                            work.resolve("warm-up-" + name.replace(' ', '-'))
+                                    .toAbsolutePath()
+                                    .toString(),
                             model,
                             "warm-up",
                             true),
@@ -204,14 +301,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
                             spark,
                             new ScoreRequest(
                                     List.of(notes.toString()),
-                                    work.resolve("output").toAbsolutePath().toString(),
+                                    work.resolve("output-" + name.replace(' ', '-'))
+                                            .toAbsolutePath()
+                                            .toString(),
                                     model,
                                     "benchmark",
                                     true),
                             settings);
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("  score job: %d ok, %d windows%n", s.ok(), s.windows());
-            return seconds;
+            return new TimedRun(seconds, s);
         } finally {
             spark.stop();
         }
