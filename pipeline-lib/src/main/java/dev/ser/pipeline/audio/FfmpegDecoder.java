@@ -249,7 +249,7 @@ public final class FfmpegDecoder implements PcmStream {
             check(swr_init(swr), "cannot convert the decoder's samples");
             packet = av_packet_alloc();
             frame = av_frame_alloc();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
