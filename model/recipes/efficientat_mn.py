@@ -193,9 +193,10 @@ def load_pretrained(path):
 class LogMel16k(torch.nn.Module):
     """mn04's log-mel front end on 16 kHz input that is already pre-emphasised (see the module
     docstring). Returns the normalised log-mel [B, 1, 128, frames] and a frame mask that is 0
-    where the input holds only zeros (the padding after a short window)."""
+    where the input holds only zeros (the padding after a short window). `padding_invariant`
+    keeps the frames that reach past the signal's end (see `MN04.taps`)."""
 
-    def __init__(self):
+    def __init__(self, padding_invariant=False):
         super().__init__()
         n_fft, win, self.hop = 512, 400, 160
         window = torch.hann_window(win, periodic=False, dtype=torch.float64)
@@ -217,10 +218,10 @@ class LogMel16k(torch.nn.Module):
         gain = emphasis(32000.0) / emphasis(16000.0)
         self.register_buffer("mel", (banks.T * gain[:, None]).contiguous().float())
         self.bins = bins
-        # centred frames (n_fft // 2 before), and n_fft after, not n_fft // 2: every frame that
-        # touches the signal exists whether or not the input was zero-padded, so the same frames
-        # hold signal with or without padding (frames of padding alone are masked out)
-        self.pad = (n_fft // 2, n_fft)
+        # centred frames, as torch.stft: n_fft // 2 zeros each side. Padding-invariant: n_fft after,
+        # so every frame that touches the signal exists whether or not the input was zero-padded
+        # (frames of padding alone are masked out)
+        self.pad = (n_fft // 2, n_fft if padding_invariant else n_fft // 2)
 
     def forward(self, waveform):
         x = F.pad(waveform.unsqueeze(1), self.pad)

@@ -5,10 +5,11 @@ PREPARED/features/pooled-<front>.npy (float32 [windows, dims], rows in `loco.loa
 
   /usr/bin/python3 model/recipes/frozen_features.py --data PREPARED [--front mel-mfcc mn04 speech-embedding]
 
-Front ends (all see the pipeline's preprocessed window: trimmed, pre-emphasised, peak-normalised;
-padding frames are masked out of every statistic); mel-mfcc and mn04 are the modules of
-`pooled_ser.py`, which the exported models run too, and see each window without its zero padding
-(they are padding-invariant); yamnet and speech-embedding see it zero-padded to 8 s:
+Front ends (all see the pipeline's preprocessed window: trimmed, pre-emphasised, peak-normalised,
+zero-padded to 8 s; padding frames are masked out of every statistic); mel-mfcc and mn04 are the
+modules of `pooled_ser.py`, which the exported models run too; mel-mfcc-unpadded and mn04-unpadded
+are their padding-invariant builds (`pooled_ser.Mn04Stats`), computed on each window without its
+padding:
   mel-mfcc          64-band log-mel and 20 MFCCs, mean and standard deviation over frames (the
                     issue's first floor)
   mn04              EfficientAT mn04 (AudioSet), mean and standard deviation over frames of the
@@ -69,9 +70,9 @@ def variant(x, row, args):
     return train_ser.FeatureCache._variant(x, row, args.variant, args.seed, 0.3, args.ffmpeg)
 
 
-# fronts whose statistics (and mn04's squeeze-excitation) cover only the frames holding signal, so
-# trailing zeros change nothing (model/tests/test_pooled_ser.py)
-PADDING_INVARIANT = ("mel-mfcc", "mn04")
+# the padding-invariant builds of the two (pooled_ser.Mn04Stats): trailing zeros change nothing
+# (model/tests/test_pooled_ser.py), so they are computed on each window without its padding
+PADDING_INVARIANT = ("mel-mfcc-unpadded", "mn04-unpadded")
 
 
 def unpadded_features(model, rows, shards, args, batch=32):
@@ -100,10 +101,10 @@ def unpadded_features(model, rows, shards, args, batch=32):
 def front_end(name, args):
     if name == "yamnet":
         return YamnetStats(args.yamnet)
-    if name == "mel-mfcc":
-        return pooled_ser.MelMfccStats()
-    if name == "mn04":
-        return pooled_ser.Mn04Stats(args.mn04)
+    if name in ("mel-mfcc", "mel-mfcc-unpadded"):
+        return pooled_ser.MelMfccStats(padding_invariant=name in PADDING_INVARIANT)
+    if name in ("mn04", "mn04-unpadded"):
+        return pooled_ser.Mn04Stats(args.mn04, padding_invariant=name in PADDING_INVARIANT)
     return SpeechEmb(args.embedding_dir)
 
 

@@ -17,7 +17,8 @@
 # Then loco_report.py writes WORK/loco-report.md and .json; ship_default.py ships the model.
 #
 # Trainer options after -- apply to every training run of the shipped recipe (train_pooled.py).
-# SER_PROTOCOL_FINETUNE=1 adds the fine-tuned mn04 ablation (train_ser.py --arch mn04).
+# SER_PROTOCOL_FINETUNE=1 adds the fine-tuned mn04 ablation (train_ser.py --arch mn04);
+# SER_PROTOCOL_UNPADDED=1 the padding-invariant one (train_pooled.py --unpadded).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work=${1:?work directory}; shift
@@ -91,6 +92,12 @@ done
 # ablations: the same on clean windows only; and a corpus-adversarial MLP head (gradient reversal)
 loco_variant pooled-logreg "$pooled" --head logreg --augment-variants 1 "${weights[@]}" "${options[@]}"
 loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 --augment-variants 1 "${weights[@]}"
+if [ -n "${SER_PROTOCOL_UNPADDED:-}" ]; then
+  # ablation (about 30 min more, its features computed on first use): padding-invariant features
+  # (masked squeeze-excitation), so the model takes windows unpadded, half the inference work
+  loco_variant pooled-logreg-augmented-unpadded "$pooled" --head logreg --augment-variants 3 --unpadded \
+    "${weights[@]}" "${options[@]}"
+fi
 if [ -n "${SER_PROTOCOL_FINETUNE:-}" ]; then
   # ablation (about 40 min more): mn04's upper blocks fine-tuned, with the channel augmentation
   loco_variant mn04-finetuned "$finetune" --arch mn04 --balance corpus-class --channel-augment --augment-variants 4 \

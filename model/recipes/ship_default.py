@@ -142,7 +142,8 @@ nEMO and ASED always in training (the study's CREMA-D role); float32, `ser evalu
 {"UA %.3f ± %.3f, WA %.3f, macro F1 %.3f; fold UA %s." % (folds["ua_mean"], folds["ua_std"], folds["wa_mean"], folds["macro_f1_mean"], folds["fold_ua"]) if folds else "not run."}
 
 ## What it is
-- Frozen features, pooled over the frames that hold signal: the mean and standard deviation of 64 log-mel bands and 20 MFCCs, and of the
+- Frozen features, pooled over the frames that hold signal (the pipeline zero-pads to 8 s; padding
+  frames are left out of every statistic): the mean and standard deviation of 64 log-mel bands and 20 MFCCs, and of the
   outputs of layers 6, 12, 15 and 16 of EfficientAT's mn04 (a MobileNetV3 audio tagger trained on
   AudioSet; MIT, Schmid et al., ICASSP 2023), rebuilt in PyTorch from its published weights
   (`model/recipes/efficientat_mn.py`; tests check its front end against the published 32 kHz one
@@ -152,12 +153,8 @@ nEMO and ASED always in training (the study's CREMA-D role); float32, `ser evalu
   ({t["train_windows"]} + {t["val_windows"]} windows, {", ".join(t["train_corpora"])}), every corpus and every class within it weighted alike{
   f"; each window counts clean and in {t['augment_variants'] - 1} augmented variants (the study's gain, noise, pitch and polarity, then a random room, equalisation, phone band, phone codec through the bundled FFmpeg, and noise at 0-30 dB SNR: `channel_augment.py`)" if t.get("augment_variants", 1) > 1 else ""}.
 - {manifest["parameters"]} parameters in all. Raw waveform in (after the pipeline's preprocessing: trim 20 dB,
-  pre-emphasis 0.97, peak 0.95), any length up to 8 s, logits out. Zero padding changes nothing (to
-  float rounding): mn04's squeeze-excitation averages over the signal's steps only and the steps
-  after the signal are zeroed before every convolution across steps (the published model averages
-  over the whole window, padding included), so the manifest says padding `none` and the pipeline
-  feeds each window as it is, a 3.7 s clip for 3.7 s of work (`UnpaddedWindowsTest`,
-  `model/tests/test_pooled_ser.py`).
+  pre-emphasis 0.97, peak 0.95, zero-padded to 8 s), logits out. mn04's squeeze-excite layers average
+  over the whole window, padding included, so the model must be fed 8 s windows, as its manifest says.
 - Int8 QDQ (`model/recipes/qdq.py`): mn04's convolutions but its depthwise ones, calibrated on {manifest["calibration"]};
   {size / 1e6:.2f} MB against {float_size / 1e6:.2f} MB float32 (the STFT kernels and the head stay float32).
 

@@ -18,19 +18,14 @@ public final class TestAudio {
 
     /** model/tiny-untrained in this checkout. */
     public static Path tinyModel() {
-        return projectModel("tiny-untrained");
-    }
-
-    /** A model directory under the project's {@code model/}, found from the working directory. */
-    public static Path projectModel(String name) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("model").resolve(name);
+            Path candidate = p.resolve("model/tiny-untrained");
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
         throw new IllegalStateException(
-                "model/" + name + " not found above " + Path.of("").toAbsolutePath());
+                "model/tiny-untrained not found above " + Path.of("").toAbsolutePath());
     }
 
     /** Decodes any supported file to mono at {@code rate}. */
