@@ -5,7 +5,7 @@ with Debian's PyTorch and torchaudio, for `ser benchmark --peer` to compare agai
   /usr/bin/python3 model/recipes/peer_score.py --model model/ser-default --mn04 MN04.pt FOLDER...
 
 Each recording: torchaudio.load, mixed to mono, torchaudio's resampler to 16 kHz, the pipeline's
-pre-emphasis and peak normalisation, cut into 8 s windows (the last one as it is), the same
+pre-emphasis and peak normalisation, cut into 8 s windows (zero-padded as the manifest says), the same
 network in PyTorch (`pooled_ser.PooledSerNet`: mn04 from its published weights, the head read from
 the model's ONNX file by name), window probabilities averaged. Two worker processes, one thread
 each (the machine's 2 cores). It does less than the job: no speech detection, no trimming, no
@@ -28,26 +28,36 @@ import pooled_ser  # noqa: E402
 RATE = 16000
 WINDOW = 8 * RATE
 AUDIO = (".wav", ".flac", ".mp3", ".ogg", ".opus")
-_model = None
+_model, _pad = None, True
 
 
 def network(model_dir, mn04):
-    """ser-default's network in PyTorch: frozen features, then the head from model.onnx by name."""
+    """ser-default's network in PyTorch: frozen features, then the head from model.onnx by name.
+    Returns it and whether windows are zero-padded to 8 s (as its manifest says)."""
     import onnx
     from onnx import numpy_helper
+
+    with open(os.path.join(model_dir, "model.json")) as f:
+        manifest = json.load(f)
+    invariant = manifest.get("training", {}).get("padding_invariant", False)
 
     graph = onnx.load(os.path.join(model_dir, "model.onnx")).graph
     weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
     linear = torch.nn.Linear(weights["head.1.weight"].shape[1], weights["head.1.weight"].shape[0])
     linear.weight.data, linear.bias.data = weights["head.1.weight"], weights["head.1.bias"]
     head = torch.nn.Sequential(pooled_ser.Standardise(weights["head.0.mean"], weights["head.0.std"]), linear)
-    return pooled_ser.PooledSerNet([pooled_ser.MelMfccStats(), pooled_ser.Mn04Stats(mn04)], head).eval()
+    features = [pooled_ser.MelMfccStats(padding_invariant=invariant), pooled_ser.Mn04Stats(mn04, invariant)]
+    return pooled_ser.PooledSerNet(features, head).eval(), manifest["padding"] == "zero_pad_to_window"
 
 
 def init(model_dir, mn04):
-    global _model
+    global _model, _pad
     torch.set_num_threads(1)
-    _model = network(model_dir, mn04)
+    _model, _pad = network(model_dir, mn04)
+
+
+def fit(window):
+    return torch.nn.functional.pad(window, (0, WINDOW - len(window))) if _pad else window
 
 
 def score(path):
@@ -60,7 +70,7 @@ def score(path):
     x = torch.cat([x[:1], x[1:] - 0.97 * x[:-1]])
     x = 0.95 * x / x.abs().max().clamp(min=1e-9)
     with torch.no_grad():
-        probabilities = [torch.softmax(_model(x[i:i + WINDOW][None]), dim=1)[0] for i in range(0, len(x), WINDOW)]
+        probabilities = [torch.softmax(_model(fit(x[i:i + WINDOW])[None]), dim=1)[0] for i in range(0, len(x), WINDOW)]
     return seconds, torch.stack(probabilities).mean(dim=0).tolist()
 
 
