@@ -43,6 +43,9 @@ def network(model_dir, mn04):
 
     graph = onnx.load(os.path.join(model_dir, "model.onnx")).graph
     weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    if "head.1.weight" not in weights:
+        raise ValueError(f"{model_dir} is not a pooled-feature model (no head.1.weight in model.onnx); "
+                         "the peer rebuilds those only")
     linear = torch.nn.Linear(weights["head.1.weight"].shape[1], weights["head.1.weight"].shape[0])
     linear.weight.data, linear.bias.data = weights["head.1.weight"], weights["head.1.bias"]
     head = torch.nn.Sequential(pooled_ser.Standardise(weights["head.0.mean"], weights["head.0.std"]), linear)
@@ -83,6 +86,10 @@ def main():
     args = p.parse_args()
     files = sorted(os.path.join(d, f) for folder in args.folders for d, _, names in os.walk(folder)
                    for f in names if f.lower().endswith(AUDIO))
+    try:
+        network(args.model, args.mn04)  # fails here, not in every worker, on a model it cannot rebuild
+    except (ValueError, OSError) as e:
+        sys.exit(f"peer: {e}")
     started = time.time()
     with multiprocessing.Pool(args.workers, init, (args.model, args.mn04)) as pool:
         results = pool.map(score, files, chunksize=4)

@@ -201,7 +201,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     private void comparePeer(ModelPackage pkg, Path folder, double ourRate)
             throws IOException, InterruptedException {
-        PythonPeer.Result p = PythonPeer.run(modelDirectory(pkg), mn04, folder);
+        PythonPeer.Result p;
+        try {
+            p = PythonPeer.run(modelDirectory(pkg), mn04, folder);
+        } catch (dev.ser.jobs.config.ConfigurationException e) {
+            System.out.println("  python peer: not run: " + e.getMessage());
+            return;
+        }
         System.out.printf(
                 "  python peer (%s, 2 processes): %d of %d scored, %.1f s -> %.2f s of audio/s%n",
                 PythonPeer.SCRIPT, p.scored(), p.recordings(), p.wallSeconds(), p.rate());
