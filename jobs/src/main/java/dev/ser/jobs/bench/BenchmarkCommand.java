@@ -12,6 +12,7 @@ import dev.ser.pipeline.SpeechFrontEnd;
 import dev.ser.pipeline.SpeechWindowing;
 import dev.ser.pipeline.model.EmotionModel;
 import dev.ser.pipeline.model.ModelPackage;
+import dev.ser.pipeline.model.ModelProfile;
 import dev.ser.pipeline.model.OnnxRuntimeOptions;
 import dev.ser.pipeline.preprocess.Preprocessor;
 import java.io.IOException;
@@ -105,6 +106,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
     boolean peer;
 
     @Option(
+            names = "--profile-model",
+            description =
+                    "Also run the first 40 windows through ONNX Runtime's profiler (1 thread) and"
+                            + " print the model's kernel time by operator and by graph node.")
+    boolean profileModel;
+
+    @Option(
             names = "--mn04",
             defaultValue = "../shared/models/mn04_as_mAP_432.pt",
             paramLabel = "FILE",
@@ -157,6 +165,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 job, audio / job);
         System.out.printf("  ratio end-to-end / model-only: %.3f%n", modelSeconds / job);
         printStages(timed.summary());
+        if (profileModel) {
+            printProfile(pkg, windows.subList(0, Math.min(40, windows.size())));
+        }
         if (peer) {
             comparePeer(pkg, notes, audio / job);
         }
@@ -197,6 +208,22 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 100 * vad / tasks,
                 inference,
                 100 * inference / tasks);
+    }
+
+    private void printProfile(ModelPackage pkg, List<float[]> sample) throws IOException {
+        ModelProfile p = ModelProfile.of(pkg, sample, work.toAbsolutePath());
+        System.out.printf(
+                "  model profile (ONNX Runtime, 1 thread, %d windows, %.1f ms of kernel time each):%n",
+                sample.size(), p.totalMicros() / 1e3 / sample.size());
+        System.out.println("    by operator: " + top(p, p.byOperator(), 6));
+        System.out.println("    by node:     " + top(p, p.byNode(), 6));
+    }
+
+    private static String top(ModelProfile p, Map<String, Long> shares, int n) {
+        return shares.entrySet().stream()
+                .limit(n)
+                .map(e -> String.format("%s %.1f %%", e.getKey(), p.percent(e.getValue())))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private void comparePeer(ModelPackage pkg, Path folder, double ourRate)

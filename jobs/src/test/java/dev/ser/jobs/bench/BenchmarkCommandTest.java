@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ser benchmark} tells the whole story on a small run: long notes and an archive of short
  * clips, each with the job's stage breakdown and the Python peer's rate beside ours (the peer runs
- * for real: Debian's PyTorch and torchaudio, the same network). Needs RAVDESS actor 01 and mn04's
- * weights from ../shared.
+ * for real: Debian's PyTorch and torchaudio, the same network), and the model's profile. Needs
+ * RAVDESS actor 01 and mn04's weights from ../shared.
  */
 class BenchmarkCommandTest {
     @TempDir Path tmp;
@@ -43,6 +43,7 @@ class BenchmarkCommandTest {
                             "--short-clips",
                             "12",
                             "--peer",
+                            "--profile-model",
                             "--mn04",
                             mn04.toString(),
                             "--work",
@@ -58,6 +59,8 @@ class BenchmarkCommandTest {
         List<Double> inferenceShares = numbers(out, "inference [0-9.]+ s \\(([0-9]+) %\\)");
         assertEquals(2, inferenceShares.size(), "a stage line per archive: " + out);
         inferenceShares.forEach(s -> assertTrue(s > 0 && s <= 100, "inference share " + s));
+        // the default model's STFTs are convolutions: Conv leads its profile
+        assertTrue(out.contains("by operator: Conv "), "profile: " + out);
         List<Double> ratios = numbers(out, "ratio ours / python peer: ([0-9.]+)");
         assertEquals(2, ratios.size(), "a peer ratio per archive: " + out);
         ratios.forEach(r -> assertTrue(r > 0, "ratio " + r));
