@@ -6,8 +6,9 @@ with Debian's PyTorch and torchaudio, for `ser benchmark --peer` to compare agai
 
 Each recording: torchaudio.load, mixed to mono, torchaudio's resampler to 16 kHz, the pipeline's
 pre-emphasis and peak normalisation, cut into 8 s windows (zero-padded as the manifest says), the same
-network in PyTorch (`pooled_ser.PooledSerNet`: mn04 from its published weights, the head read from
-the model's ONNX file by name), window probabilities averaged. Two worker processes, one thread
+network in PyTorch, float32 (`pooled_ser.PooledSerNet`: mn04 from its published weights, the head
+read from the model's ONNX file by name; the job runs the shipped int8 graph), window
+probabilities averaged. Two worker processes, one thread
 each (the machine's 2 cores). It does less than the job: no speech detection, no trimming, no
 Parquet, no per-file error handling beyond skipping what fails to load. Prints one JSON line:
 recordings, seconds of audio, wall seconds, and the rate.

@@ -37,7 +37,10 @@ import picocli.CommandLine.Option;
  * is the share of the machine that goes to the model. Model-only runs before and after the job, to
  * expose drift on a shared machine; both are warmed up first (a batch for the model, one note
  * through the whole job). The job's stage breakdown follows, and with {@code --peer} the rate of
- * the plain Python loop a user would otherwise write ({@link PythonPeer}) on the same notes.
+ * the plain Python loop a user would otherwise write ({@link PythonPeer}) on the same notes; {@code
+ * --short-clips} repeats the job (and the peer) on an archive of the corpus's own short recordings
+ * ({@link ShortClipArchive}), and {@code --profile-model} prints where the model's time goes
+ * ({@link ModelProfile}).
  */
 @Command(
         name = "benchmark",
