@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Long-form voice notes built from a corpus of short utterances (RAVDESS): each note strings
@@ -29,20 +28,7 @@ final class LongFormNotes {
      * seconds.
      */
     static double build(Path corpus, Path dir, double minutes, long seed) throws IOException {
-        List<Path> clips;
-        try (Stream<Path> s = Files.walk(corpus)) {
-            clips =
-                    new ArrayList<>(
-                            s.filter(
-                                            p ->
-                                                    p.toString().endsWith(".flac")
-                                                            || p.toString().endsWith(".wav"))
-                                    .sorted()
-                                    .toList());
-        }
-        if (clips.isEmpty()) {
-            throw new IllegalArgumentException("no .flac or .wav files under " + corpus);
-        }
+        List<Path> clips = ShortClipArchive.audioFiles(corpus);
         Random random = new Random(seed);
         Collections.shuffle(clips, random);
         Files.createDirectories(dir);

@@ -21,19 +21,7 @@ final class ShortClipArchive {
     private ShortClipArchive() {}
 
     static void build(Path corpus, Path out, int count, long seed) throws IOException {
-        List<Path> sources;
-        try (Stream<Path> s = Files.walk(corpus)) {
-            sources =
-                    new ArrayList<>(
-                            s.filter(Files::isRegularFile)
-                                    .filter(ShortClipArchive::isAudio)
-                                    .sorted()
-                                    .toList());
-        }
-        if (sources.isEmpty()) {
-            throw new ConfigurationException(
-                    "no .flac or .wav files under " + corpus + "; pass --corpus DIR");
-        }
+        List<Path> sources = audioFiles(corpus);
         Collections.shuffle(sources, new Random(seed));
         Files.createDirectories(out);
         for (int i = 0; i < count; i++) {
@@ -52,6 +40,24 @@ final class ShortClipArchive {
                 Files.copy(source, target);
             }
         }
+    }
+
+    /** The corpus's .flac and .wav files, sorted, in a list the caller may shuffle. */
+    static List<Path> audioFiles(Path corpus) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(corpus)) {
+            files =
+                    new ArrayList<>(
+                            s.filter(Files::isRegularFile)
+                                    .filter(ShortClipArchive::isAudio)
+                                    .sorted()
+                                    .toList());
+        }
+        if (files.isEmpty()) {
+            throw new ConfigurationException(
+                    "no .flac or .wav files under " + corpus + "; pass --corpus DIR");
+        }
+        return files;
     }
 
     private static boolean isAudio(Path p) {
