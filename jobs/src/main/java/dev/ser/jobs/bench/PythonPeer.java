@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,24 +34,24 @@ final class PythonPeer {
         String python =
                 Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                python,
-                                script.toString(),
-                                "--model",
-                                modelDir.toString(),
-                                "--mn04",
-                                mn04.toString(),
-                                folder.toString()));
+                List.of(
+                        python,
+                        script.toString(),
+                        "--model",
+                        modelDir.toString(),
+                        "--mn04",
+                        mn04.toString(),
+                        folder.toString());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // the peer's last line: its JSON result, or why it failed
+        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
         if (p.waitFor() != 0) {
             throw new ConfigurationException(
                     "the Python peer failed (it needs python3-torch, python3-torchaudio and"
                             + " python3-onnx): "
-                            + out.strip().lines().reduce((a, b) -> b).orElse(""));
+                            + last);
         }
-        String last = out.strip().lines().reduce((a, b) -> b).orElse("{}");
         JsonNode json = new ObjectMapper().readTree(last);
         return new Result(
                 json.path("recordings").asInt(),
