@@ -100,15 +100,20 @@ class Standardise(torch.nn.Module):
 
 
 class PooledSerNet(torch.nn.Module):
-    """Waveform in, logits out: the frozen feature modules, concatenated, then the trained head."""
+    """Waveform in, logits out: the frozen feature modules, concatenated, then the trained head;
+    `with_features` returns the concatenated features too (logits, features), for archive
+    normalisation (`train_pooled.py --normalise archive`)."""
 
-    def __init__(self, features, head):
+    def __init__(self, features, head, with_features=False):
         super().__init__()
         self.features = torch.nn.ModuleList(features)
         self.head = head
+        self.with_features = with_features
 
     def forward(self, waveform):
-        return self.head(torch.cat([f(waveform) for f in self.features], dim=1))
+        features = torch.cat([f(waveform) for f in self.features], dim=1)
+        logits = self.head(features)
+        return (logits, features) if self.with_features else logits
 
     def fuse_batch_norms(self):
         """Batch norms folded into their convolutions, as the exporter does (for the int8 quantizer)."""

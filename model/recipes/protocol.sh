@@ -10,15 +10,21 @@
 #    (speech_embedding, YAMNet, mn04): held-out clip-level UA per corpus (loco.py --floors).
 # 3. LOCO: for each corpus, a model trained on the other three (fold 5's speakers of those three pick
 #    its settings; the held-out corpus is never seen), float32 and int8, each scored by `ser evaluate`
-#    on the whole held-out corpus. Variants (ablation rows) differ in recipe and options.
+#    on the whole held-out corpus. Variants (ablation rows) differ in recipe and options. The shipped
+#    recipe: padding-invariant pooled features, standardised per corpus (per archive when scoring),
+#    logistic regression on clean windows.
 # 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
 #    and ASED always in training (the study's CREMA-D role).
 # 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8.
 # Then loco_report.py writes WORK/loco-report.md and .json; ship_default.py ships the model.
 #
 # Trainer options after -- apply to every training run of the shipped recipe (train_pooled.py).
-# SER_PROTOCOL_FINETUNE=1 adds the fine-tuned mn04 ablation (train_ser.py --arch mn04);
-# SER_PROTOCOL_UNPADDED=1 the padding-invariant one (train_pooled.py --unpadded).
+# A second run in the same WORK reuses its preparation and cached features (remove WORK/prepared
+# to start over). Optional ablations, each slower:
+# SER_PROTOCOL_AUGMENTED=1: windows counted clean and in 2 augmented variants (about 35 min of
+#   features), with and without archive normalisation (the latter was shipped before it);
+# SER_PROTOCOL_MORE=1: a corpus-adversarial MLP head, and int8 with every convolution quantized;
+# SER_PROTOCOL_FINETUNE=1: mn04's upper blocks fine-tuned (train_ser.py --arch mn04).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work=${1:?work directory}; shift
@@ -39,12 +45,15 @@ clock() { echo "protocol: $1 at $(( $(date +%s) - start )) s" | tee -a "$work/pr
 
 "$recipes/fetch_speech_embedding.sh"  # the speech_embedding front end, for its frozen-encoder row
 corpus_args=(); for c in "${corpora[@]}"; do corpus_args+=(--corpus "$c" --root "${roots[$c]}"); done
-"$ser" prepare "${corpus_args[@]}" --folds 5 --output "$work/prepared" --overwrite
+if [ ! -f "$work/prepared/index.jsonl" ]; then
+  "$ser" prepare "${corpus_args[@]}" --folds 5 --output "$work/prepared" --overwrite
+fi
 clock prepared
 
 # Floors (item 5 of the issue) and frozen front ends: same corpora, same held-out splits, clip-level UA
 rm -f "$work/floors.json"
-$py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 speech-embedding yamnet \
+$py "$recipes/frozen_features.py" --data "$work/prepared" \
+  --front mel-mfcc mn04 mel-mfcc-unpadded mn04-unpadded speech-embedding yamnet \
   --mn04 "$shared/models/mn04_as_mAP_432.pt" --yamnet "$shared/models/yamnet.tflite" > "$work/features.log" 2>&1
 clock features
 for features in "mel-mfcc" "mel-mfcc mn04" "speech-embedding" "yamnet" "mn04"; do
@@ -69,47 +78,18 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-# augmented variants of every window (the study's augmentation, then a random channel), pooled once
-for k in 1 2; do
-  $py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 --variant $k \
-    --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-v$k.log" 2>&1 &
-done
-wait
-clock "augmented features"
-# the shipped recipe: pooled log-mel/MFCC + mn04 features of clean and augmented windows, logistic
-# regression, L2 chosen on validation speakers
-loco_variant pooled-logreg-augmented "$pooled" --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}"
-# ablation: its int8 copies with mn04's depthwise convolutions quantized too (train_pooled keeps them float32)
-mkdir -p "$work/loco/pooled-logreg-augmented-int8-all-convs"
-for held in "${corpora[@]}"; do
-  train=(); for c in "${corpora[@]}"; do [ "$c" != "$held" ] && train+=("$c"); done
-  $py "$pooled" --data "$work/prepared" --out "$work/loco/all-convs/$held" --int8-out "$work/loco/all-convs/$held-int8" \
-    --train-corpus "$(IFS=,; echo "${train[*]}")" --val-fold 5 --head logreg --augment-variants 3 --int8-all-convs \
-    "${weights[@]}" "${options[@]}" > "$work/loco/all-convs-train-$held.log" 2>&1
-  "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/all-convs/$held-int8" \
-    --output "$work/loco/pooled-logreg-augmented-int8-all-convs/eval-$held" --overwrite
-done
-# ablations: the same on clean windows only; and a corpus-adversarial MLP head (gradient reversal)
-loco_variant pooled-logreg "$pooled" --head logreg --augment-variants 1 "${weights[@]}" "${options[@]}"
-loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 --augment-variants 1 "${weights[@]}"
-if [ -n "${SER_PROTOCOL_UNPADDED:-}" ]; then
-  # ablation (about 30 min more, its features computed on first use): padding-invariant features
-  # (masked squeeze-excitation), so the model takes windows unpadded, half the inference work
-  loco_variant pooled-logreg-augmented-unpadded "$pooled" --head logreg --augment-variants 3 --unpadded \
-    "${weights[@]}" "${options[@]}"
-fi
-if [ -n "${SER_PROTOCOL_FINETUNE:-}" ]; then
-  # ablation (about 40 min more): mn04's upper blocks fine-tuned, with the channel augmentation
-  loco_variant mn04-finetuned "$finetune" --arch mn04 --balance corpus-class --channel-augment --augment-variants 4 \
-    --epochs 4 --patience 2 "${weights[@]}"
-fi
+shipped=(--head logreg --augment-variants 1 --unpadded --normalise archive "${weights[@]}")
+# the shipped recipe: padding-invariant pooled log-mel/MFCC + mn04 features, each corpus standardised
+# with its own statistics (each archive, when scoring), logistic regression, L2 chosen on validation
+# speakers
+loco_variant pooled-logreg-archive "$pooled" "${shipped[@]}" "${options[@]}"
 
 # RAVDESS speaker folds with the other corpora in training
 mkdir -p "$work/ravdess-folds"
 for fold in 1 2 3 4 5; do
   $py "$pooled" --data "$work/prepared" --out "$work/ravdess-folds/fold$fold" --train-corpus ravdess \
     --test-fold "$fold" --val-fold $(( fold % 5 + 1 )) --extra-corpus emodb --extra-corpus nemo --extra-corpus ased \
-    --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}" > "$work/ravdess-folds/train-fold$fold.log" 2>&1
+    "${shipped[@]}" "${options[@]}" > "$work/ravdess-folds/train-fold$fold.log" 2>&1
 done
 "$ser" evaluate --corpus ravdess --root "${roots[ravdess]}" --folds 5 --model "$work/ravdess-folds/fold{fold}" \
   --output "$work/ravdess-folds/eval" --overwrite
@@ -117,7 +97,47 @@ clock "RAVDESS folds"
 
 # The production model: all four corpora
 $py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$work/all-corpora-int8" \
-  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}" \
+  --train-corpus ravdess,emodb,nemo,ased --val-fold 5 "${shipped[@]}" "${options[@]}" \
   > "$work/train-all-corpora.log" 2>&1
+$py "$recipes/loco_report.py" "$work" > /dev/null
+clock "production model"
+
+# ablations: the same features zero-padded to 8 s (published squeeze-excitation), and both front ends
+# standardised with the training windows' statistics (one standardisation for every corpus)
+loco_variant pooled-logreg-archive-padded "$pooled" --head logreg --augment-variants 1 --normalise archive \
+  "${weights[@]}" "${options[@]}"
+loco_variant pooled-logreg-unpadded "$pooled" --head logreg --augment-variants 1 --unpadded "${weights[@]}" "${options[@]}"
+loco_variant pooled-logreg "$pooled" --head logreg --augment-variants 1 "${weights[@]}" "${options[@]}"
+if [ -n "${SER_PROTOCOL_AUGMENTED:-}" ]; then
+  # augmented variants of every window (the study's augmentation, then a random channel), pooled once
+  for k in 1 2; do
+    $py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 mel-mfcc-unpadded mn04-unpadded \
+      --variant $k --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-v$k.log" 2>&1 &
+  done
+  wait
+  clock "augmented features"
+  loco_variant pooled-logreg-archive-augmented "$pooled" --head logreg --augment-variants 3 --unpadded --normalise archive \
+    "${weights[@]}" "${options[@]}"
+  loco_variant pooled-logreg-augmented "$pooled" --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}"
+fi
+if [ -n "${SER_PROTOCOL_MORE:-}" ]; then
+  loco_variant pooled-dann "$pooled" --head dann --l2 1e-2 --augment-variants 1 "${weights[@]}"
+  # int8 copies with mn04's depthwise convolutions quantized too (train_pooled keeps them float32)
+  mkdir -p "$work/loco/pooled-logreg-archive-int8-all-convs"
+  for held in "${corpora[@]}"; do
+    train=(); for c in "${corpora[@]}"; do [ "$c" != "$held" ] && train+=("$c"); done
+    $py "$pooled" --data "$work/prepared" --out "$work/loco/all-convs/$held" --int8-out "$work/loco/all-convs/$held-int8" \
+      --train-corpus "$(IFS=,; echo "${train[*]}")" --val-fold 5 "${shipped[@]}" --int8-all-convs \
+      "${options[@]}" > "$work/loco/all-convs-train-$held.log" 2>&1
+    "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/all-convs/$held-int8" \
+      --output "$work/loco/pooled-logreg-archive-int8-all-convs/eval-$held" --overwrite
+  done
+fi
+if [ -n "${SER_PROTOCOL_FINETUNE:-}" ]; then
+  # ablation (about 40 min more): mn04's upper blocks fine-tuned, with the channel augmentation
+  loco_variant mn04-finetuned "$finetune" --arch mn04 --balance corpus-class --channel-augment --augment-variants 4 \
+    --epochs 4 --patience 2 "${weights[@]}"
+fi
+
 $py "$recipes/loco_report.py" "$work" > /dev/null
 clock done

@@ -22,6 +22,7 @@ the exported graph by its weight values (the exporter renames and transposes wei
 import hashlib
 import json
 import os
+import re
 
 import numpy as np
 import onnx
@@ -186,6 +187,14 @@ def quantize(float_path, out_path, ranges, modules):
     return quantized
 
 
+def write_manifest(path, manifest):
+    """model.json, indented, with each list of numbers (archive_normalisation's arrays) on one line."""
+    text = re.sub(r"\[\s*(-?[0-9][-0-9.eE+]*(?:,\s*-?[0-9][-0-9.eE+]*)*)\s*\]",
+                  lambda m: "[" + re.sub(r",\s*", ", ", m.group(1)) + "]", json.dumps(manifest, indent=2))
+    with open(path, "w") as f:
+        f.write(text + "\n")
+
+
 def write_int8(model, batches, float_dir, out, manifest, calibration, keep_float=None):
     """The int8 QDQ copy of an exported model, with its own manifest; modules for which
     `keep_float(name, module)` is true stay float32."""
@@ -202,8 +211,6 @@ def write_int8(model, batches, float_dir, out, manifest, calibration, keep_float
                                  f"calibrated on {calibration}.")
     quantized["quantized_from"] = manifest["onnx_sha256"]
     quantized["calibration"] = calibration
-    with open(os.path.join(out, "model.json"), "w") as f:
-        json.dump(quantized, f, indent=2)
-        f.write("\n")
+    write_manifest(os.path.join(out, "model.json"), quantized)
     print(f"wrote {out}: int8 QDQ, {nodes} nodes quantized, {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha}",
           flush=True)

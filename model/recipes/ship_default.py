@@ -16,6 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import loco_report  # noqa: E402
+import qdq  # noqa: E402
 
 LABELS = ["anger", "happiness", "neutral", "sadness"]
 CORPORA = ["ravdess", "emodb", "nemo", "ased"]
@@ -100,9 +101,7 @@ def main():
         "floors": report["floors"], "ravdess_speaker_folds": folds,
         "model_card": "MODEL_CARD.md",
     }
-    with open(os.path.join(out, "model.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
+    qdq.write_manifest(os.path.join(out, "model.json"), manifest)
 
     t = manifest["training"]
     size = os.path.getsize(os.path.join(out, "model.onnx"))

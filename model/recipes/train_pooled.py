@@ -18,6 +18,17 @@ class within a corpus the same. Training windows count clean and in --augment-va
 augmented variants (the study's augmentation, then a random room, equalisation, phone band,
 phone codec and noise: `channel_augment.py`); validation scores clean windows only. Features come from PREPARED/features/ (computed by
 frozen_features.py, run here when missing).
+
+--normalise archive (the shipped recipe): every corpus's features are standardised with that
+corpus's own mean and spread (its augmented variants with its clean windows' statistics), and
+validation windows with their own, as `ser score` and `ser evaluate` standardise the windows of
+the archive they score. The graph then has a second output, `features` (the pooled features
+before any standardisation), and model.json's `archive_normalisation` holds the linear head and
+the training corpora's average statistics (for archives too small to have their own): see
+README "Archive normalisation". Why: in the leave-one-corpus-out protocol a corpus's recording
+conditions, language and speakers shift every pooled feature, and the head reads the shift as
+emotion (one class predicted for most of a corpus); standardising each corpus with its own
+statistics removes the shift (Schuller et al. 2010, "per-corpus normalisation").
 """
 import argparse
 import json
@@ -61,6 +72,27 @@ def clip_ua(head, x, y, corpus, clips):
     return float(np.mean(uas))
 
 
+def corpus_statistics(features):
+    """Mean and standard deviation per dimension (the spread floored as `loco.Standardise` does)."""
+    f = features.astype(np.float64)
+    return f.mean(axis=0), np.maximum(f.std(axis=0), 1e-4)
+
+
+def archive_normalisation(head, prior, min_windows):
+    """model.json's `archive_normalisation`: the head as one linear map of standardised features (its
+    own standardisation folded in) and the training corpora's average statistics. The graph's
+    `logits` are this head on features standardised with those statistics."""
+    inner, linear = head[1][0], head[1][1]  # Sequential(prior, Sequential(Standardise, Linear))
+    if not isinstance(linear, torch.nn.Linear):
+        sys.exit("--normalise archive needs --head logreg (a linear head)")
+    w = linear.weight.detach().double() / inner.std.double()
+    b = linear.bias.detach().double() - w @ inner.mean.double()
+    rounded = lambda v: [float(f"{float(a):.7g}") for a in v]  # noqa: E731
+    return {"features_output": "features", "min_windows": min_windows,
+            "training_mean": rounded(prior[0]), "training_std": rounded(prior[1]),
+            "weights": [rounded(row) for row in w], "bias": rounded(b)}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
@@ -82,6 +114,11 @@ def main():
     p.add_argument("--unpadded", action="store_true",
                    help="padding-invariant features (pooled_ser.Mn04Stats): the model takes windows unpadded "
                         "(manifest padding \"none\"); an ablation, 2.5 points below the shipped recipe's mean LOCO UA")
+    p.add_argument("--normalise", choices=["training", "archive"], default="training",
+                   help="archive: standardise every corpus (and every archive scored later) with its own "
+                        "statistics; training: with the training windows' (one standardisation for all)")
+    p.add_argument("--min-archive-windows", type=int, default=10,
+                   help="archive: fewer scored windows than this use the training corpora's statistics")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
@@ -105,27 +142,49 @@ def main():
     train_rows, val_rows = train_ser.split(rows, set(train_corpora), args.test_fold, args.val_fold, set(args.extra_corpus))
     tr = np.array([position[id(r)] for r in train_rows])
     va = np.array([position[id(r)] for r in val_rows])
+    archive = args.normalise == "archive"
+
+    def standardised(arrays, idx):
+        """`arrays` (clean first, then augmented variants) at windows `idx`, each corpus standardised
+        with its clean windows' own statistics when normalising per archive."""
+        if not archive:
+            return [a[idx] for a in arrays]
+        out = [a[idx].astype(np.float64) for a in arrays]
+        for c in sorted(set(corpus[idx])):
+            sel = corpus[idx] == c
+            mean, std = corpus_statistics(arrays[0][idx][sel])
+            for o in out:
+                o[sel] = (o[sel] - mean) / std
+        return [o.astype(np.float32) for o in out]
+
     def fit(idx, l2):
         """The head on windows `idx`, each clean and in every augmented variant."""
-        xs = np.concatenate([x[idx]] + [a[idx] for a in augmented])
+        xs = np.concatenate(standardised([x] + augmented, idx))
         reps = 1 + len(augmented)
         ys, cs = np.tile(y[idx], reps), np.tile(corpus[idx], reps)
         return loco.train_head(xs, ys, loco.balanced_weights(cs, ys), args.head, l2, seed=args.seed, corpus=cs)
 
-    val_ua = {l2: clip_ua(fit(tr, l2), x[va], y[va], corpus[va], clips[va]) for l2 in args.l2}
+    val_ua = {l2: clip_ua(fit(tr, l2), standardised([x], va)[0], y[va], corpus[va], clips[va]) for l2 in args.l2}
     best = max(args.l2, key=lambda l2: val_ua[l2])
     print("validation UA by L2: " + ", ".join(f"{k:g}: {v:.3f}" for k, v in val_ua.items()) + f"; chosen {best:g}",
           flush=True)
     both = np.concatenate([tr, va])
     head = fit(both, best)
 
+    prior = None
+    if archive:
+        # an archive too small for its own statistics gets the training corpora's average ones
+        stats = [corpus_statistics(x[both][corpus[both] == c]) for c in sorted(set(corpus[both]))]
+        prior = (np.mean([m for m, _ in stats], axis=0), np.sqrt(np.mean([s ** 2 for _, s in stats], axis=0)))
+        head = torch.nn.Sequential(pooled_ser.Standardise(*prior), head).eval()
     model = pooled_ser.PooledSerNet([pooled_ser.MelMfccStats(padding_invariant=args.unpadded),
                                      pooled_ser.Mn04Stats(args.mn04_weights, padding_invariant=args.unpadded)],
-                                    head).eval()
+                                    head, with_features=archive).eval()
     # the graph must compute the features the head was trained on
     check = both[:: max(1, len(both) // 16)][:16]
     with torch.no_grad():
         direct = model(torch.stack([train_ser.window(shards, rows[i]) for i in check]))
+        direct = direct[0] if archive else direct
         cached = head(torch.as_tensor(x[check]))
     if not torch.allclose(direct, cached, atol=1e-3):
         sys.exit(f"the network's features differ from the cached ones by {float((direct - cached).abs().max()):.4g}; "
@@ -140,6 +199,7 @@ def main():
                 "train_windows": len(tr), "val_windows": len(va), "l2_grid": args.l2, "val_ua_by_l2": val_ua,
                 "l2": best, "refit_on": "training + validation windows", "balance": "corpus-class",
                 "augment_variants": args.augment_variants, "padding_invariant": args.unpadded,
+                "normalise": args.normalise,
                 "seed": args.seed, "wall_seconds": round(time.time() - started, 1), "data": os.path.abspath(args.data)}
     training["trainable_parameters"] = sum(p.numel() for p in head.parameters())
     if args.unpadded:
@@ -148,7 +208,12 @@ def main():
         meta = dict(meta, padding="none")
         if "front_end" in meta:
             meta["front_end"] = dict(meta["front_end"], padding="none")
-    manifest = train_ser.export(model, meta, args.out, training, True, f"pooled-{args.head}", description)
+    extra = {}
+    if archive:
+        extra["archive_normalisation"] = archive_normalisation(head, prior, args.min_archive_windows)
+        description += "; features standardised per archive (each corpus with its own statistics)"
+    manifest = train_ser.export(model, meta, args.out, training, True, f"pooled-{args.head}", description,
+                                outputs=["logits", "features"] if archive else ["logits"], extra=extra)
     if args.int8_out:
         pick = torch.randperm(len(tr), generator=torch.Generator().manual_seed(args.seed + 3))
         sample = [rows[tr[i]] for i in pick[: args.calibration_windows].tolist()]

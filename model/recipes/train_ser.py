@@ -500,14 +500,14 @@ def train(args):
     return model
 
 
-def export(model, meta, out, training, trained, arch, description):
+def export(model, meta, out, training, trained, arch, description, outputs=("logits",), extra=None):
     os.makedirs(out, exist_ok=True)
     model.eval()
     path = os.path.join(out, "model.onnx")
     with torch.no_grad():
         torch.onnx.export(model, torch.zeros(2, int(RATE * meta["window_seconds"])), path,
-                          input_names=["waveform"], output_names=["logits"],
-                          dynamic_axes={"waveform": {0: "batch", 1: "samples"}, "logits": {0: "batch"}},
+                          input_names=["waveform"], output_names=list(outputs),
+                          dynamic_axes={"waveform": {0: "batch", 1: "samples"}, **{o: {0: "batch"} for o in outputs}},
                           opset_version=14, do_constant_folding=True)
     with open(path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
@@ -534,10 +534,9 @@ def export(model, meta, out, training, trained, arch, description):
         "training": training,
         "parameters": params,
         "recipe": "model/recipes/train_ser.py",
+        **(extra or {}),
     }
-    with open(os.path.join(out, "model.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
+    qdq.write_manifest(os.path.join(out, "model.json"), manifest)
     print(f"wrote {out}: {params} parameters, {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha}", flush=True)
     return manifest
 

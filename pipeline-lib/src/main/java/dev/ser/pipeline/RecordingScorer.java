@@ -4,6 +4,7 @@ import dev.ser.pipeline.aggregate.Aggregator;
 import dev.ser.pipeline.aggregate.WindowScore;
 import dev.ser.pipeline.audio.UnsupportedAudioException;
 import dev.ser.pipeline.model.EmotionClassifier;
+import dev.ser.pipeline.model.WindowOutputs;
 import dev.ser.pipeline.preprocess.Preprocessor;
 import dev.ser.pipeline.window.Window;
 import java.io.EOFException;
@@ -121,7 +122,7 @@ public final class RecordingScorer {
         for (Window w : batch) {
             inputs.add(preprocessor.apply(w.samples()));
         }
-        float[][] probabilities = model.predict(inputs);
+        WindowOutputs out = model.score(inputs);
         for (int i = 0; i < batch.size(); i++) {
             Window w = batch.get(i);
             scores.add(
@@ -130,7 +131,8 @@ public final class RecordingScorer {
                             w.startSeconds(),
                             w.endSeconds(),
                             w.speechSeconds(),
-                            probabilities[i]));
+                            out.probabilities()[i],
+                            out.features() == null ? null : out.features()[i]));
         }
         batch.clear();
         return System.nanoTime() - t0;

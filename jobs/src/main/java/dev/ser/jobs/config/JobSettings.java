@@ -30,7 +30,8 @@ public final class JobSettings {
                     "ser.recordings-per-partition",
                     "ser.archive.max-entry-bytes",
                     "ser.archive.max-ratio",
-                    "ser.progress-seconds");
+                    "ser.progress-seconds",
+                    "ser.feature-normalisation");
 
     private final Map<String, String> values;
 
@@ -97,6 +98,25 @@ public final class JobSettings {
         intraOpThreads();
         scoring();
         progressSeconds();
+        archiveNormalisation();
+    }
+
+    /**
+     * True ({@code ser.feature-normalisation=archive}, the default): a model with archive
+     * normalisation standardises its features with the statistics of the recordings it scores in
+     * the run; false ({@code training}): with its training corpora's, so a recording's scores do
+     * not depend on the rest of the archive. No effect on other models.
+     */
+    public boolean archiveNormalisation() {
+        String v = values.getOrDefault("ser.feature-normalisation", "archive");
+        if (!v.equals("archive") && !v.equals("training")) {
+            throw new ConfigurationException(
+                    "ser.feature-normalisation="
+                            + v
+                            + " must be 'archive' (standardise with the scored archive's statistics) "
+                            + "or 'training' (with the model's training statistics)");
+        }
+        return v.equals("archive");
     }
 
     /** Seconds between progress lines on the console; 0 prints none. */

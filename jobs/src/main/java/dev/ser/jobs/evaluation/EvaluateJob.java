@@ -8,6 +8,7 @@ import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.corpus.LabelledCorpus;
 import dev.ser.jobs.input.SkippedByRule;
+import dev.ser.jobs.scoring.ArchiveNormalisedScores;
 import dev.ser.jobs.scoring.ModelLocator;
 import dev.ser.jobs.scoring.RecordingScoring;
 import dev.ser.jobs.spark.OutputDirectory;
@@ -65,7 +66,8 @@ public final class EvaluateJob {
         Dataset<Row> clips =
                 spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS)
                         .persist(StorageLevel.MEMORY_AND_DISK());
-        Dataset<Row> scored = null;
+        List<Dataset<Row>> firstPasses = new ArrayList<>();
+        List<Part> parts = new ArrayList<>();
         Map<String, RecordingScoring.Setup> checked = new LinkedHashMap<>();
         RunProgress progress = RunProgress.register(spark.sparkContext());
         SkippedByRule skippedByRule = SkippedByRule.register(spark.sparkContext());
@@ -74,44 +76,41 @@ public final class EvaluateJob {
             ModelPackage model = e.getKey();
             checked.computeIfAbsent(
                     model.sha256(), k -> RecordingScoring.check(spark, model, settings));
-            Dataset<Row> listing =
-                    clips.filter(col("fold").isin(e.getValue().toArray()))
-                            .select("path", "length", "modification_time");
-            long count = listing.count();
-            Dataset<Row> part =
-                    RecordingScoring.score(
-                            spark,
-                            listing,
-                            RecordingScoring.partitions(spark, count, settings),
-                            model,
-                            checked.get(model.sha256()).options(),
-                            settings,
-                            request.runId(),
-                            hadoop,
-                            skippedByRule,
-                            progress);
-            clipCount += count;
-            scored = scored == null ? part : scored.unionByName(part);
+            // each corpus apart: an archive-normalised model standardises a corpus's features
+            // with that corpus's own statistics, as the score job does an archive's
+            for (LabelledCorpus corpus : corpora) {
+                Dataset<Row> listing =
+                        clips.filter(
+                                        col("fold")
+                                                .isin(e.getValue().toArray())
+                                                .and(col("corpus").equalTo(corpus.name())))
+                                .select("path", "length", "modification_time");
+                long count = listing.count();
+                if (count == 0) {
+                    continue;
+                }
+                Dataset<Row> part =
+                        RecordingScoring.score(
+                                        spark,
+                                        listing,
+                                        RecordingScoring.partitions(spark, count, settings),
+                                        model,
+                                        checked.get(model.sha256()).options(),
+                                        settings,
+                                        request.runId(),
+                                        hadoop,
+                                        skippedByRule,
+                                        progress)
+                                .persist(StorageLevel.MEMORY_AND_DISK());
+                clipCount += count;
+                firstPasses.add(part);
+                parts.add(new Part(model, corpus.name(), part));
+            }
         }
-        Dataset<Row> predictions =
-                clips.drop("length", "modification_time")
-                        .join(
-                                scored.select(
-                                        col("path"),
-                                        col("status"),
-                                        col("error"),
-                                        col("emotion").as("predicted"),
-                                        col("probabilities"),
-                                        col("confidence"),
-                                        col("window_count"),
-                                        col("model_name"),
-                                        col("model_sha256"),
-                                        col("run_id")),
-                                "path")
-                        .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> predictions = null;
         try {
             // Score every clip first, in the scoring's own balanced tasks (a coalesce before
-            // this would pull the scoring into one task), then write one file from the cache.
+            // this would pull the scoring into one task), into the first passes' caches.
             try (RunProgress.Watch watch =
                     progress.watch(
                             spark.sparkContext(),
@@ -119,15 +118,66 @@ public final class EvaluateJob {
                             clipCount,
                             settings.progressSeconds(),
                             System.out)) {
-                LOG.info("{} clips scored", predictions.count());
+                LOG.info(
+                        "{} clips scored",
+                        firstPasses.stream().reduce(Dataset::unionByName).orElseThrow().count());
             }
+            Dataset<Row> scored = null;
+            Map<String, Map<String, Map<String, Object>>> normalisation = new LinkedHashMap<>();
+            for (Part p : parts) {
+                Dataset<Row> rows = p.firstPass();
+                if (ArchiveNormalisedScores.applies(p.model().manifest(), settings)) {
+                    ArchiveNormalisedScores.Result r =
+                            ArchiveNormalisedScores.apply(
+                                    rows,
+                                    p.model().manifest(),
+                                    settings.scoring().weightBySpeech());
+                    rows = r.rows();
+                    normalisation
+                            .computeIfAbsent(p.model().sha256(), k -> new LinkedHashMap<>())
+                            .put(
+                                    p.corpus(),
+                                    r.standardisation()
+                                            .toMap(
+                                                    p.model()
+                                                            .manifest()
+                                                            .archiveNormalisation()
+                                                            .minWindows()));
+                }
+                scored = scored == null ? rows : scored.unionByName(rows);
+            }
+            predictions =
+                    clips.drop("length", "modification_time")
+                            .join(
+                                    scored.select(
+                                            col("path"),
+                                            col("status"),
+                                            col("error"),
+                                            col("emotion").as("predicted"),
+                                            col("probabilities"),
+                                            col("confidence"),
+                                            col("window_count"),
+                                            col("model_name"),
+                                            col("model_sha256"),
+                                            col("run_id")),
+                                    "path")
+                            .persist(StorageLevel.MEMORY_AND_DISK());
             predictions.coalesce(1).write().parquet(new Path(out, "predictions").toString());
             List<Row> rows =
                     predictions
                             .select("corpus", "fold", "label", "predicted", "status")
                             .collectAsList();
             EvaluationResult metrics =
-                    metrics(corpora, rows, modelByFold, checked, request, settings, out, fs);
+                    metrics(
+                            corpora,
+                            rows,
+                            modelByFold,
+                            checked,
+                            normalisation,
+                            request,
+                            settings,
+                            out,
+                            fs);
             write(fs, new Path(out, "metrics.json"), JSON.writeValueAsBytes(metrics));
             write(
                     fs,
@@ -136,10 +186,16 @@ public final class EvaluateJob {
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return metrics;
         } finally {
-            predictions.unpersist();
+            if (predictions != null) {
+                predictions.unpersist();
+            }
+            firstPasses.forEach(Dataset::unpersist);
             clips.unpersist();
         }
     }
+
+    /** The clips of one corpus scored by one model, before archive normalisation. */
+    private record Part(ModelPackage model, String corpus, Dataset<Row> firstPass) {}
 
     /** The model of each fold, by 1-based fold number. */
     private static Map<Integer, ModelPackage> models(
@@ -180,6 +236,7 @@ public final class EvaluateJob {
             List<Row> rows,
             Map<Integer, ModelPackage> models,
             Map<String, RecordingScoring.Setup> setups,
+            Map<String, Map<String, Map<String, Object>>> normalisation,
             EvaluateRequest request,
             JobSettings settings,
             Path out,
@@ -196,7 +253,8 @@ public final class EvaluateJob {
                                                 m.manifest().trained(),
                                                 m.source(),
                                                 folds,
-                                                setups.get(m.sha256()).differsFromTraining())));
+                                                setups.get(m.sha256()).differsFromTraining(),
+                                                normalisation.get(m.sha256()))));
         Map<String, EvaluationResult.CorpusResult> byCorpus = new LinkedHashMap<>();
         for (LabelledCorpus c : corpora) {
             byCorpus.put(c.name(), corpus(c, rows, models, request, out, fs));

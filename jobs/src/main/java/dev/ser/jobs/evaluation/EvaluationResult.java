@@ -28,7 +28,9 @@ public record EvaluationResult(
             @JsonProperty("source") String source,
             @JsonProperty("folds") List<Integer> folds,
             @JsonProperty("front_end_differs_from_training")
-                    List<String> frontEndDiffersFromTraining) {}
+                    List<String> frontEndDiffersFromTraining,
+            @JsonProperty("feature_normalisation")
+                    Map<String, Map<String, Object>> featureNormalisation) {}
 
     /** One corpus's results. */
     public record CorpusResult(

@@ -34,13 +34,28 @@ public final class OutputSchema {
 
     /** One row per window: what {@code OUT/windows/} holds, less the recording's columns. */
     public static StructType window(List<String> labels) {
-        return new StructType()
-                .add("window_index", DataTypes.IntegerType, false)
-                .add("start_seconds", DataTypes.DoubleType, false)
-                .add("end_seconds", DataTypes.DoubleType, false)
-                .add("speech_seconds", DataTypes.DoubleType, false)
-                .add("probabilities", probabilities(labels), false);
+        return window(labels, false);
     }
+
+    /**
+     * The same; {@code withFeatures} adds the window's pooled features, which tasks return for
+     * archive normalisation ({@link ArchiveNormalisedScores}) and the written tables never hold.
+     */
+    public static StructType window(List<String> labels, boolean withFeatures) {
+        StructType t =
+                new StructType()
+                        .add("window_index", DataTypes.IntegerType, false)
+                        .add("start_seconds", DataTypes.DoubleType, false)
+                        .add("end_seconds", DataTypes.DoubleType, false)
+                        .add("speech_seconds", DataTypes.DoubleType, false)
+                        .add("probabilities", probabilities(labels), false);
+        return withFeatures
+                ? t.add(FEATURES, DataTypes.createArrayType(DataTypes.FloatType, false), true)
+                : t;
+    }
+
+    /** The window field tasks fill for archive normalisation. */
+    public static final String FEATURES = "features";
 
     /** What a task returns per recording: the recordings row plus its windows. */
     public static StructType scored(List<String> labels) {
@@ -49,6 +64,12 @@ public final class OutputSchema {
 
     /** The same, followed by the columns a manifest carries. */
     public static StructType scored(List<String> labels, StructField[] extras) {
+        return scored(labels, extras, false);
+    }
+
+    /** The same, with each window's features when {@code withFeatures}. */
+    public static StructType scored(
+            List<String> labels, StructField[] extras, boolean withFeatures) {
         StructType t =
                 new StructType()
                         .add("path", DataTypes.StringType, false)
@@ -72,7 +93,8 @@ public final class OutputSchema {
                         .add("run_id", DataTypes.StringType, false)
                         .add(
                                 "windows",
-                                DataTypes.createArrayType((DataType) window(labels), false),
+                                DataTypes.createArrayType(
+                                        (DataType) window(labels, withFeatures), false),
                                 false);
         for (StructField f : extras) {
             t = t.add(f.name(), f.dataType(), true);
@@ -95,16 +117,7 @@ public final class OutputSchema {
             String runId) {
         ModelManifest manifest = model.manifest();
         boolean ok = r.emotion() != null;
-        List<Row> windows = new ArrayList<>(r.windows().size());
-        for (WindowScore w : r.windows()) {
-            windows.add(
-                    RowFactory.create(
-                            w.index(),
-                            w.startSeconds(),
-                            w.endSeconds(),
-                            w.speechSeconds(),
-                            probabilities(w.probabilities())));
-        }
+        List<Row> windows = windowRows(schema, r.windows());
         RowBuilder row =
                 new RowBuilder(schema)
                         .set("path", path)
@@ -141,6 +154,38 @@ public final class OutputSchema {
             }
         }
         return row.build();
+    }
+
+    /** Window rows for the {@code windows} column of {@code schema} (features when it has them). */
+    static List<Row> windowRows(StructType schema, List<WindowScore> scores) {
+        StructType window =
+                (StructType)
+                        ((org.apache.spark.sql.types.ArrayType) schema.apply("windows").dataType())
+                                .elementType();
+        boolean withFeatures = window.getFieldIndex(FEATURES).isDefined();
+        List<Row> windows = new ArrayList<>(scores.size());
+        for (WindowScore w : scores) {
+            windows.add(
+                    withFeatures
+                            ? RowFactory.create(
+                                    w.index(),
+                                    w.startSeconds(),
+                                    w.endSeconds(),
+                                    w.speechSeconds(),
+                                    probabilities(w.probabilities()),
+                                    w.features())
+                            : RowFactory.create(
+                                    w.index(),
+                                    w.startSeconds(),
+                                    w.endSeconds(),
+                                    w.speechSeconds(),
+                                    probabilities(w.probabilities())));
+        }
+        return windows;
+    }
+
+    static Row probabilitiesRow(float[] p) {
+        return probabilities(p);
     }
 
     private static Double finite(double v) {

@@ -106,7 +106,12 @@ public final class RecordingScoring {
                 java.util.Arrays.stream(listing.schema().fields())
                         .filter(f -> !InputColumns.isListingColumn(f.name()))
                         .toArray(StructField[]::new);
-        StructType output = OutputSchema.scored(model.manifest().labels(), extras);
+        // an archive-normalised model's tasks return each window's features for the second pass
+        StructType output =
+                OutputSchema.scored(
+                        model.manifest().labels(),
+                        extras,
+                        ArchiveNormalisedScores.applies(model.manifest(), settings));
         return listing.repartitionByRange(partitions, col("length").desc())
                 .mapPartitions(
                         new ScorePartition(

@@ -116,7 +116,7 @@ public final class ScoreJob {
                 partitions,
                 seconds(started));
 
-        Dataset<Row> scored =
+        Dataset<Row> firstPass =
                 RecordingScoring.score(
                                 spark,
                                 files,
@@ -138,7 +138,19 @@ public final class ScoreJob {
                             count,
                             settings.progressSeconds(),
                             System.out)) {
-                scoredCount = scored.count(); // scores every recording once, into the cache
+                scoredCount = firstPass.count(); // scores every recording once, into the cache
+            }
+            ArchiveNormalisedScores.Result normalised =
+                    ArchiveNormalisedScores.applies(manifest, settings)
+                            ? ArchiveNormalisedScores.apply(
+                                    firstPass, manifest, settings.scoring().weightBySpeech())
+                            : new ArchiveNormalisedScores.Result(firstPass, null);
+            Dataset<Row> scored = normalised.rows();
+            if (normalised.standardisation() != null) {
+                LOG.info(
+                        "features standardised with the {} statistics ({} windows)",
+                        normalised.standardisation().basis().label(),
+                        normalised.standardisation().windows());
             }
             long scoredAt = System.nanoTime();
             LOG.info("{} recordings scored at {} s", scoredCount, seconds(started));
@@ -182,7 +194,12 @@ public final class ScoreJob {
                             spark.sparkContext().master(),
                             settings,
                             setup,
-                            stages);
+                            stages,
+                            normalised.standardisation() == null
+                                    ? null
+                                    : normalised
+                                            .standardisation()
+                                            .toMap(manifest.archiveNormalisation().minWindows()));
             if (summary.skippedByRule() > 0) {
                 LOG.info(
                         "{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "
@@ -197,7 +214,7 @@ public final class ScoreJob {
             writeSummary(new Path(out, "summaries/" + request.runId() + ".json"), hadoop, summary);
             return summary;
         } finally {
-            scored.unpersist();
+            firstPass.unpersist();
             todo.unpersist();
             keyed.unpersist();
         }
@@ -217,7 +234,8 @@ public final class ScoreJob {
             String master,
             JobSettings settings,
             RecordingScoring.Setup setup,
-            Map<String, Double> stageSeconds) {
+            Map<String, Double> stageSeconds,
+            Map<String, Object> featureNormalisation) {
         long inputs = 0;
         long ok = 0;
         long noSpeech = 0;
@@ -270,7 +288,8 @@ public final class ScoreJob {
                 settings.effective(),
                 setup.frontEnd().toMap(),
                 setup.differsFromTraining(),
-                stageSeconds);
+                stageSeconds,
+                featureNormalisation);
     }
 
     private static void writeSummary(Path file, Configuration hadoop, ScoreSummary summary) {

@@ -8,7 +8,9 @@ import java.io.PrintStream;
  * are bugs rather than bad input, listed files an incremental run skipped as scored before, and
  * files or archive entries skipped as not recordings, with a sample of their names), its audio, its
  * time, its model, and its provenance: the effective {@code ser.*} settings and front end, and how
- * the front end differs from the model's training.
+ * the front end differs from the model's training, and, for an archive-normalised model, the
+ * statistics its features were standardised with ({@code basis} archive or training, and the
+ * windows they came from; null for other models or {@code ser.feature-normalisation=training}).
  */
 public record ScoreSummary(
         @JsonProperty("run_id") String runId,
@@ -30,7 +32,8 @@ public record ScoreSummary(
         @JsonProperty("front_end") java.util.Map<String, Object> frontEnd,
         @JsonProperty("front_end_differs_from_training")
                 java.util.List<String> frontEndDiffersFromTraining,
-        @JsonProperty("stage_seconds") java.util.Map<String, Double> stageSeconds) {
+        @JsonProperty("stage_seconds") java.util.Map<String, Double> stageSeconds,
+        @JsonProperty("feature_normalisation") java.util.Map<String, Object> featureNormalisation) {
 
     /** The model that scored the run. */
     public record Model(
@@ -56,6 +59,11 @@ public record ScoreSummary(
                 windows,
                 wallSeconds,
                 model.name());
+        if (featureNormalisation != null) {
+            out.printf(
+                    "  features standardised with the %s statistics (%s windows scored in this run)%n",
+                    featureNormalisation.get("basis"), featureNormalisation.get("windows"));
+        }
         if (incremental) {
             out.printf(
                     "  incremental: %d input file(s) scored before with this model, skipped%n",

@@ -15,4 +15,12 @@ public interface EmotionClassifier {
 
     /** Class probabilities for each 16 kHz window, in order; see {@link EmotionModel#predict}. */
     float[][] predict(List<float[]> waveforms);
+
+    /**
+     * Probabilities and, when the manifest has {@code archive_normalisation}, each window's
+     * features; see {@link EmotionModel#score}.
+     */
+    default WindowOutputs score(List<float[]> waveforms) {
+        return new WindowOutputs(predict(waveforms), null);
+    }
 }

@@ -94,8 +94,49 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
         if (width == -1) {
             // Dynamic width: ask the graph itself, with one short window of silence.
             width =
-                    run(List.of(new float[samples > 0 ? (int) samples : manifest.sampleRate()]))[0]
+                    run(
+                                    List.of(
+                                            new float
+                                                    [samples > 0
+                                                            ? (int) samples
+                                                            : manifest.sampleRate()]),
+                                    false)
+                            .probabilities()[0]
                             .length;
+        }
+        ArchiveNormalisation archive = manifest.archiveNormalisation();
+        if (archive != null) {
+            TensorInfo features =
+                    tensor(
+                            session.getOutputInfo(),
+                            archive.featuresOutput(),
+                            "output",
+                            source + " (archive_normalisation.features_output)");
+            long dims = features.getShape().length == 2 ? features.getShape()[1] : -2;
+            if (dims == -1) {
+                dims =
+                        run(
+                                        List.of(
+                                                new float
+                                                        [samples > 0
+                                                                ? (int) samples
+                                                                : manifest.sampleRate()]),
+                                        true)
+                                .features()[0]
+                                .length;
+            }
+            if (dims != archive.dimensions()) {
+                throw new InvalidModelException(
+                        source
+                                + ": output '"
+                                + archive.featuresOutput()
+                                + "' has "
+                                + (dims == -2
+                                        ? "shape " + Arrays.toString(features.getShape())
+                                        : dims + " features")
+                                + " but archive_normalisation's statistics have "
+                                + archive.dimensions());
+            }
         }
         if (width != manifest.labels().size()) {
             throw new InvalidModelException(
@@ -164,7 +205,22 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
      */
     @Override
     public float[][] predict(List<float[]> waveforms) {
+        return outputs(waveforms, false).probabilities();
+    }
+
+    /**
+     * Class probabilities (from the graph's own output: for a model with archive normalisation, its
+     * head on the training statistics) and, for such a model, each window's pooled features (null
+     * otherwise). Batched as {@link #predict}.
+     */
+    @Override
+    public WindowOutputs score(List<float[]> waveforms) {
+        return outputs(waveforms, manifest.archiveNormalisation() != null);
+    }
+
+    private WindowOutputs outputs(List<float[]> waveforms, boolean withFeatures) {
         float[][] result = new float[waveforms.size()][];
+        float[][] features = withFeatures ? new float[waveforms.size()][] : null;
         int i = 0;
         while (i < waveforms.size()) {
             int length =
@@ -180,25 +236,30 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
                 batch.add(fit(waveforms.get(j), length));
                 j++;
             }
-            float[][] out;
+            WindowOutputs out;
             try {
-                out = run(batch);
+                out = run(batch, withFeatures);
             } catch (OrtException e) {
                 throw new IllegalStateException("inference failed: " + e.getMessage(), e);
             }
-            for (int k = 0; k < out.length; k++) {
-                result[i + k] = manifest.outputIsLogits() ? softmax(out[k]) : out[k];
+            float[][] p = out.probabilities();
+            for (int k = 0; k < p.length; k++) {
+                result[i + k] = manifest.outputIsLogits() ? softmax(p[k]) : p[k];
+                if (withFeatures) {
+                    features[i + k] = out.features()[k];
+                }
             }
             i = j;
         }
-        return result;
+        return new WindowOutputs(result, features);
     }
 
     private static float[] fit(float[] w, int length) {
         return w.length == length ? w : Arrays.copyOf(w, length); // zero-pads or truncates
     }
 
-    private float[][] run(List<float[]> batch) throws OrtException {
+    /** The graph's raw output (logits or probabilities) and, when asked, its features output. */
+    private WindowOutputs run(List<float[]> batch, boolean withFeatures) throws OrtException {
         int length = batch.get(0).length;
         FloatBuffer buffer = FloatBuffer.allocate(batch.size() * length);
         for (float[] w : batch) {
@@ -210,25 +271,45 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
                 OrtSession.Result result =
                         session.run(
                                 Map.of(manifest.inputName(), input),
-                                java.util.Set.of(manifest.outputName()))) {
-            OnnxTensor output = (OnnxTensor) result.get(0);
-            long[] shape = output.getInfo().getShape();
-            if (shape.length != 2 || shape[0] != batch.size()) {
-                throw new IllegalStateException(
-                        "output shape "
-                                + Arrays.toString(shape)
-                                + " for a batch of "
-                                + batch.size()
-                                + "; the contract is [batch, labels]");
-            }
-            FloatBuffer values = output.getFloatBuffer();
-            int width = (int) shape[1];
-            float[][] out = new float[batch.size()][width];
-            for (float[] row : out) {
-                values.get(row);
-            }
-            return out;
+                                withFeatures
+                                        ? java.util.Set.of(
+                                                manifest.outputName(),
+                                                manifest.archiveNormalisation().featuresOutput())
+                                        : java.util.Set.of(manifest.outputName()))) {
+            float[][] out = rows(result, manifest.outputName(), batch.size());
+            return new WindowOutputs(
+                    out,
+                    withFeatures
+                            ? rows(
+                                    result,
+                                    manifest.archiveNormalisation().featuresOutput(),
+                                    batch.size())
+                            : null);
         }
+    }
+
+    private static float[][] rows(OrtSession.Result result, String name, int batch) {
+        OnnxTensor output =
+                (OnnxTensor)
+                        result.get(name)
+                                .orElseThrow(() -> new IllegalStateException("no output " + name));
+        long[] shape = output.getInfo().getShape();
+        if (shape.length != 2 || shape[0] != batch) {
+            throw new IllegalStateException(
+                    "output '"
+                            + name
+                            + "' has shape "
+                            + Arrays.toString(shape)
+                            + " for a batch of "
+                            + batch
+                            + "; the contract is [batch, width]");
+        }
+        FloatBuffer values = output.getFloatBuffer();
+        float[][] out = new float[batch][(int) shape[1]];
+        for (float[] row : out) {
+            values.get(row);
+        }
+        return out;
     }
 
     static float[] softmax(float[] logits) {

@@ -31,6 +31,9 @@ import java.util.Map;
  * @param trainedFrontEnd the front-end settings its training windows were cut with ({@code
  *     "front_end"}, as {@code prepare} recorded them), or empty when the model does not say; see
  *     {@link dev.ser.pipeline.FrontEndSettings}
+ * @param archiveNormalisation for a model whose head reads features standardised per archive
+ *     ({@code "archive_normalisation"}), its features output, head and training statistics; null
+ *     for a model whose output is all there is
  */
 public record ModelManifest(
         String name,
@@ -47,7 +50,8 @@ public record ModelManifest(
         String quantization,
         String onnxSha256,
         Map<String, Object> metrics,
-        Map<String, Object> trainedFrontEnd) {
+        Map<String, Object> trainedFrontEnd,
+        ArchiveNormalisation archiveNormalisation) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -136,6 +140,15 @@ public record ModelManifest(
                 frontEndNode == null || frontEndNode.isNull()
                         ? Map.of()
                         : JSON.convertValue(frontEndNode, Map.class);
+        JsonNode archiveNode = root.get("archive_normalisation");
+        ArchiveNormalisation archive =
+                archiveNode == null || archiveNode.isNull()
+                        ? null
+                        : ArchiveNormalisation.parse(archiveNode, labels.size(), source);
+        if (archive != null && !outputKind.equals("logits")) {
+            throw new InvalidModelException(
+                    source + ": archive_normalisation needs output_kind 'logits'");
+        }
         return new ModelManifest(
                 f.text("name"),
                 root.path("version").asText(""),
@@ -151,7 +164,8 @@ public record ModelManifest(
                 root.path("quantization").asText("none"),
                 sha,
                 metrics,
-                frontEnd);
+                frontEnd,
+                archive);
     }
 
     private static PreprocessingConfig preprocessing(JsonNode node, String source) {

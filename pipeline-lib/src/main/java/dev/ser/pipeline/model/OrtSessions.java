@@ -140,5 +140,10 @@ public final class OrtSessions {
         public float[][] predict(List<float[]> waveforms) {
             return model.predict(waveforms);
         }
+
+        @Override
+        public WindowOutputs score(List<float[]> waveforms) {
+            return model.score(waveforms);
+        }
     }
 }
