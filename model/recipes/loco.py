@@ -11,7 +11,10 @@ judged by a nested LOCO over the training corpora alone (each left out in turn),
 `nested`; the held-out corpus's own figure is printed beside it as `test`.
 
 Heads are trained with corpus- and class-balanced sample weights (every corpus weighs the same,
-every class within it the same), on features standardised with the training corpora's statistics.
+every class within it the same), on features standardised with the training corpora's statistics;
+with `--normalise corpus`, every corpus (the held-out one too) is first standardised with its own
+statistics, as archive normalisation does (`train_pooled.py --normalise archive`; augmented variants
+with their corpus's clean statistics).
 """
 import argparse
 import json
@@ -154,6 +157,19 @@ def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=()):
     return out
 
 
+def per_corpus(x, augmented, corpus):
+    """Every corpus standardised with its own clean windows' mean and spread."""
+    x = x.astype(np.float64).copy()
+    augmented = [a.astype(np.float64).copy() for a in augmented]
+    for c in sorted(set(corpus)):
+        sel = corpus == c
+        mean, std = x[sel].mean(axis=0), np.maximum(x[sel].std(axis=0), 1e-4)
+        for a in augmented:
+            a[sel] = (a[sel] - mean) / std
+        x[sel] = (x[sel] - mean) / std
+    return x.astype(np.float32), [a.astype(np.float32) for a in augmented]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
@@ -163,6 +179,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--variants", type=int, default=1,
                    help="train on the clean windows and augmented variants 1..N-1 (pooled-<front>-vK.npy)")
+    p.add_argument("--normalise", choices=["training", "corpus"], default="training",
+                   help="corpus: standardise every corpus with its own statistics first (archive normalisation)")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -174,6 +192,8 @@ def main():
     y = np.array([LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])
     clips = np.array([r["path"] for r in rows])
+    if args.normalise == "corpus":
+        x, augmented = per_corpus(x, augmented, corpus)
     if args.floors:
         test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
         floors = {}
@@ -193,7 +213,7 @@ def main():
         for held in CORPORA:
             inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented)
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
-        print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
+        print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
               f" | nested mean {np.mean(list(nested.values())):.3f}", flush=True)
         for c in CORPORA:
             share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], truth[c]))

@@ -15,7 +15,8 @@
 #    logistic regression on clean windows.
 # 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
 #    and ASED always in training (the study's CREMA-D role).
-# 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8.
+# 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8; and
+#    archive normalisation on small and class-skewed archives (archive_robustness.py).
 # Then loco_report.py writes WORK/loco-report.md and .json; ship_default.py ships the model.
 #
 # Trainer options after -- apply to every training run of the shipped recipe (train_pooled.py).
@@ -99,6 +100,8 @@ clock "RAVDESS folds"
 $py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$work/all-corpora-int8" \
   --train-corpus ravdess,emodb,nemo,ased --val-fold 5 "${shipped[@]}" "${options[@]}" \
   > "$work/train-all-corpora.log" 2>&1
+# how archive normalisation holds on small and class-skewed archives (the card's robustness table)
+$py "$recipes/archive_robustness.py" "$work" > "$work/archive-robustness.md"
 $py "$recipes/loco_report.py" "$work" > /dev/null
 clock "production model"
 

@@ -86,6 +86,24 @@ class EvaluateJobTest {
     }
 
     @Test
+    void eachCorpusIsStandardisedWithItsOwnStatistics() {
+        JsonNode used = metrics.path("models").get(0).path("feature_normalisation");
+        spark().read().parquet(out.resolve("predictions").toString()).createOrReplaceTempView("p");
+        for (String corpus : List.of("ravdess", "emodb")) {
+            JsonNode n = used.path(corpus);
+            assertEquals("archive", n.path("basis").asText(), corpus + ": " + used);
+            long windows =
+                    spark().sql(
+                                    "SELECT sum(window_count) FROM p WHERE status = 'ok' AND corpus = '"
+                                            + corpus
+                                            + "'")
+                            .first()
+                            .getLong(0);
+            assertEquals(windows, n.path("windows").asLong(), corpus + ": its own windows only");
+        }
+    }
+
+    @Test
     void metricsMatchAnIndependentComputationFromThePredictions() {
         spark().read().parquet(out.resolve("predictions").toString()).createOrReplaceTempView("p");
         for (String corpus : List.of("ravdess", "emodb")) {

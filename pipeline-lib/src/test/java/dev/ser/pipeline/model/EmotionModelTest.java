@@ -133,4 +133,58 @@ class EmotionModelTest {
         String fake = loadError(badGraph);
         assertTrue(fake.contains("SHA-256"), fake); // the checksum catches a swapped graph first
     }
+
+    /** The shipped model, in the repository beside the tiny one. */
+    private static Path defaultModel() {
+        return TestAudio.tinyModel().resolveSibling("ser-default");
+    }
+
+    @Test
+    void theDefaultModelsHeadInItsManifestIsTheHeadInItsGraph() {
+        ModelPackage pkg = ModelPackage.load(defaultModel());
+        ArchiveNormalisation head = pkg.manifest().archiveNormalisation();
+        assertTrue(head != null, "ser-default is archive-normalised");
+        try (EmotionModel model = new EmotionModel(pkg, OPTIONS)) {
+            List<float[]> windows =
+                    List.of(
+                            TestAudio.sine(220, 3, 16_000, 0.5),
+                            TestAudio.noise(5, 16_000, 0.2, 4),
+                            TestAudio.sine(880, 8, 16_000, 0.3));
+            WindowOutputs out = model.score(windows);
+            var training =
+                    head.standardisation(
+                            new dev.ser.pipeline.normalise.FeatureMoments(head.dimensions()));
+            for (int i = 0; i < windows.size(); i++) {
+                assertEquals(head.dimensions(), out.features()[i].length);
+                // the graph's probabilities are its head on the training statistics: the manifest's
+                // head must give the same, or the archive pass scores with another model
+                float[] p = head.probabilities(out.features()[i], training);
+                for (int k = 0; k < p.length; k++) {
+                    assertEquals(
+                            out.probabilities()[i][k], p[k], 1e-4, "window " + i + " class " + k);
+                }
+            }
+        }
+        try (EmotionModel tiny =
+                new EmotionModel(ModelPackage.load(TestAudio.tinyModel()), OPTIONS)) {
+            assertEquals(
+                    null,
+                    tiny.score(List.of(new float[16_000])).features(),
+                    "no head, no features");
+        }
+    }
+
+    @Test
+    void aFeaturesOutputTheGraphLacksIsALoadError() throws IOException {
+        Path dir = Files.createTempDirectory(tmp, "model");
+        Files.copy(defaultModel().resolve("model.onnx"), dir.resolve("model.onnx"));
+        Files.writeString(
+                dir.resolve("model.json"),
+                Files.readString(defaultModel().resolve("model.json"))
+                        .replace(
+                                "\"features_output\": \"features\"",
+                                "\"features_output\": \"pooled\""));
+        String e = loadError(dir);
+        assertTrue(e.contains("no output named 'pooled'"), e);
+    }
 }

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""How archive normalisation holds when the archive is small or its classes are skewed: for each
+held-out corpus, a head of the shipped recipe (features standardised per corpus, logistic regression)
+trained on the other three, then scored on random sub-archives of the held-out corpus, each
+standardised with its own statistics, as `ser score` standardises a run's windows.
+
+  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20]
+
+Rows: sub-archives of N clips (N = 10, 25, 50, 100, every clip), drawn at random; the training
+statistics alone (what an archive below min_windows gets); archives of 200 clips in which one class
+holds 70 % (each class in turn). Clip-level UA (window probabilities averaged per clip), in Python
+on the cached features (PREPARED/features), not through `ser evaluate`. Writes
+WORK/archive-robustness.json and prints a table.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loco  # noqa: E402
+
+FEATURES = ["mel-mfcc-unpadded", "mn04-unpadded"]
+SIZES = [10, 25, 50, 100]
+
+
+def statistics(x):
+    return x.mean(axis=0), np.maximum(x.std(axis=0), 1e-4)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("work")
+    p.add_argument("--l2", type=float, default=0.1)
+    p.add_argument("--draws", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    torch.set_num_threads(2)
+    data = os.path.join(args.work, "prepared")
+    rows, _ = loco.load_rows(data)
+    x = np.concatenate([np.load(os.path.join(data, "features", f"pooled-{f}.npy")) for f in FEATURES], axis=1)
+    x = x.astype(np.float64)
+    y = np.array([loco.LABELS.index(r["label"]) for r in rows])
+    corpus = np.array([r["corpus"] for r in rows])
+    _, clip = np.unique(np.array([r["path"] for r in rows]), return_inverse=True)
+    rng = np.random.default_rng(args.seed)
+
+    def ua(head, idx, mean, std):
+        with torch.no_grad():
+            prob = head(torch.as_tensor((x[idx] - mean) / std, dtype=torch.float32)).softmax(1).numpy()
+        clips, inverse = np.unique(clip[idx], return_inverse=True)
+        sums = np.zeros((len(clips), 4))
+        np.add.at(sums, inverse, prob)
+        truth = np.zeros(len(clips), dtype=int)
+        truth[inverse] = y[idx]
+        return loco.unweighted_accuracy(truth, sums.argmax(1))
+
+    result = {}
+    for held in loco.CORPORA:
+        train = [c for c in loco.CORPORA if c != held]
+        parts, labels, corpora, stats = [], [], [], []
+        for c in train:
+            sel = corpus == c
+            m, s = statistics(x[sel])
+            stats.append((m, s))
+            parts.append((x[sel] - m) / s)
+            labels.append(y[sel])
+            corpora.append(corpus[sel])
+        xt, yt, ct = np.concatenate(parts), np.concatenate(labels), np.concatenate(corpora)
+        head = loco.train_head(xt, yt, loco.balanced_weights(ct, yt), "logreg", args.l2)
+        test = np.where(corpus == held)[0]
+        clips = np.unique(clip[test])
+        label_of = {c: y[test][clip[test] == c][0] for c in clips}
+        row = {"all": ua(head, test, *statistics(x[test]))}
+        for n in SIZES:
+            draws = []
+            for _ in range(args.draws):
+                pick = rng.choice(clips, size=min(n, len(clips)), replace=False)
+                idx = test[np.isin(clip[test], pick)]
+                draws.append(ua(head, idx, *statistics(x[idx])))
+            row[str(n)] = float(np.mean(draws))
+        prior_mean = np.mean([m for m, _ in stats], axis=0)
+        prior_std = np.sqrt(np.mean([s ** 2 for _, s in stats], axis=0))
+        row["training statistics"] = ua(head, test, prior_mean, prior_std)
+        skewed = []
+        for dominant in range(4):
+            by_class = [np.array([c for c in clips if label_of[c] == k]) for k in range(4)]
+            want = [140 if k == dominant else 20 for k in range(4)]
+            pick = np.concatenate([rng.choice(b, size=min(w, len(b)), replace=False) for b, w in zip(by_class, want)])
+            idx = test[np.isin(clip[test], pick)]
+            skewed.append(ua(head, idx, *statistics(x[idx])))
+        row["one class 70 %"] = float(np.mean(skewed))
+        result[held] = row
+    columns = ["all"] + [str(n) for n in SIZES] + ["training statistics", "one class 70 %"]
+    result["mean"] = {k: float(np.mean([result[c][k] for c in loco.CORPORA])) for k in columns}
+    with open(os.path.join(args.work, "archive-robustness.json"), "w") as f:
+        json.dump({"l2": args.l2, "draws": args.draws, "features": FEATURES, "ua": result}, f, indent=2)
+    print("| held-out corpus | whole corpus | " + " | ".join(f"{n} clips" for n in SIZES)
+          + " | training statistics | 200 clips, one class 70 % |")
+    print("|---" * (len(columns) + 1) + "|")
+    for c in loco.CORPORA + ["mean"]:
+        print(f"| {c} | " + " | ".join(f"{result[c][k]:.3f}" for k in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()
