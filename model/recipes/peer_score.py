@@ -33,8 +33,10 @@ _model, _pad = None, True
 
 
 def network(model_dir, mn04):
-    """ser-default's network in PyTorch: frozen features, then the head from model.onnx by name.
-    Returns it and whether windows are zero-padded to 8 s (as its manifest says)."""
+    """ser-default's network in PyTorch: frozen features, then the head (from model.json's
+    archive_normalisation, on the training statistics: the work per window is the same whatever the
+    statistics; else from model.onnx by name). Returns it and whether windows are zero-padded to
+    8 s (as its manifest says)."""
     import onnx
     from onnx import numpy_helper
 
@@ -42,8 +44,13 @@ def network(model_dir, mn04):
         manifest = json.load(f)
     invariant = manifest.get("training", {}).get("padding_invariant", False)
 
-    graph = onnx.load(os.path.join(model_dir, "model.onnx")).graph
-    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    archive = manifest.get("archive_normalisation")
+    if archive:
+        weights = {"head.0.mean": torch.tensor(archive["training_mean"]), "head.0.std": torch.tensor(archive["training_std"]),
+                   "head.1.weight": torch.tensor(archive["weights"]), "head.1.bias": torch.tensor(archive["bias"])}
+    else:
+        graph = onnx.load(os.path.join(model_dir, "model.onnx")).graph
+        weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
     if "head.1.weight" not in weights:
         raise ValueError(f"{model_dir} is not a pooled-feature model (no head.1.weight in model.onnx); "
                          "the peer rebuilds those only")
