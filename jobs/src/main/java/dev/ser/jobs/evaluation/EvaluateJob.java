@@ -66,7 +66,6 @@ public final class EvaluateJob {
         Dataset<Row> clips =
                 spark.createDataFrame(LabelledCorpus.clipRows(corpora), LabelledCorpus.CLIPS)
                         .persist(StorageLevel.MEMORY_AND_DISK());
-        List<Dataset<Row>> firstPasses = new ArrayList<>();
         List<Part> parts = new ArrayList<>();
         Map<String, RecordingScoring.Setup> checked = new LinkedHashMap<>();
         RunProgress progress = RunProgress.register(spark.sparkContext());
@@ -103,7 +102,6 @@ public final class EvaluateJob {
                                         progress)
                                 .persist(StorageLevel.MEMORY_AND_DISK());
                 clipCount += count;
-                firstPasses.add(part);
                 parts.add(new Part(model, corpus.name(), part));
             }
         }
@@ -118,9 +116,11 @@ public final class EvaluateJob {
                             clipCount,
                             settings.progressSeconds(),
                             System.out)) {
-                LOG.info(
-                        "{} clips scored",
-                        firstPasses.stream().reduce(Dataset::unionByName).orElseThrow().count());
+                long scoredClips = 0;
+                for (Part p : parts) {
+                    scoredClips += p.firstPass().count();
+                }
+                LOG.info("{} clips scored", scoredClips);
             }
             Dataset<Row> scored = null;
             Map<String, Map<String, Map<String, Object>>> normalisation = new LinkedHashMap<>();
@@ -135,14 +135,7 @@ public final class EvaluateJob {
                     rows = r.rows();
                     normalisation
                             .computeIfAbsent(p.model().sha256(), k -> new LinkedHashMap<>())
-                            .put(
-                                    p.corpus(),
-                                    r.standardisation()
-                                            .toMap(
-                                                    p.model()
-                                                            .manifest()
-                                                            .archiveNormalisation()
-                                                            .minWindows()));
+                            .put(p.corpus(), r.summary());
                 }
                 scored = scored == null ? rows : scored.unionByName(rows);
             }
@@ -189,7 +182,7 @@ public final class EvaluateJob {
             if (predictions != null) {
                 predictions.unpersist();
             }
-            firstPasses.forEach(Dataset::unpersist);
+            parts.forEach(p -> p.firstPass().unpersist());
             clips.unpersist();
         }
     }

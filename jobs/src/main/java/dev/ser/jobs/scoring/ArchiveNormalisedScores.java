@@ -35,8 +35,22 @@ import scala.jdk.javaapi.CollectionConverters;
 public final class ArchiveNormalisedScores {
     private ArchiveNormalisedScores() {}
 
-    /** The rows to write, and the statistics used (null when the run does not normalise). */
-    public record Result(Dataset<Row> rows, FeatureStandardisation standardisation) {}
+    /**
+     * The rows to write, and the statistics used (null when the run does not normalise) with the
+     * model's {@code min_windows}.
+     */
+    public record Result(
+            Dataset<Row> rows, FeatureStandardisation standardisation, int minWindows) {
+        /** Rows as they are: a run that does not normalise. */
+        public static Result unchanged(Dataset<Row> rows) {
+            return new Result(rows, null, 0);
+        }
+
+        /** What outputs record ({@code feature_normalisation}), or null. */
+        public java.util.Map<String, Object> summary() {
+            return standardisation == null ? null : standardisation.toMap(minWindows);
+        }
+    }
 
     /** Whether a run of {@code model} with {@code settings} normalises per archive. */
     public static boolean applies(ModelManifest model, JobSettings settings) {
@@ -61,7 +75,8 @@ public final class ArchiveNormalisedScores {
         FeatureStandardisation standardisation = head.standardisation(moments);
         StructType out = withoutFeatures(scored.schema());
         Rescore rescore = new Rescore(head, model.labels(), standardisation, weightBySpeech, out);
-        return new Result(scored.map(rescore, Encoders.row(out)), standardisation);
+        return new Result(
+                scored.map(rescore, Encoders.row(out)), standardisation, head.minWindows());
     }
 
     /** {@code schema} with its windows' features field removed. */

@@ -144,7 +144,7 @@ public final class ScoreJob {
                     ArchiveNormalisedScores.applies(manifest, settings)
                             ? ArchiveNormalisedScores.apply(
                                     firstPass, manifest, settings.scoring().weightBySpeech())
-                            : new ArchiveNormalisedScores.Result(firstPass, null);
+                            : ArchiveNormalisedScores.Result.unchanged(firstPass);
             Dataset<Row> scored = normalised.rows();
             if (normalised.standardisation() != null) {
                 LOG.info(
@@ -195,11 +195,7 @@ public final class ScoreJob {
                             settings,
                             setup,
                             stages,
-                            normalised.standardisation() == null
-                                    ? null
-                                    : normalised
-                                            .standardisation()
-                                            .toMap(manifest.archiveNormalisation().minWindows()));
+                            normalised.summary());
             if (summary.skippedByRule() > 0) {
                 LOG.info(
                         "{} listed file(s) or archive entries skipped as not recordings (hidden names, __MACOSX, "

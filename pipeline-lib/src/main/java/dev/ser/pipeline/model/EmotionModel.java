@@ -92,17 +92,7 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
         long[] outShape = out.getShape();
         long width = outShape.length == 2 ? outShape[1] : -2;
         if (width == -1) {
-            // Dynamic width: ask the graph itself, with one short window of silence.
-            width =
-                    run(
-                                    List.of(
-                                            new float
-                                                    [samples > 0
-                                                            ? (int) samples
-                                                            : manifest.sampleRate()]),
-                                    false)
-                            .probabilities()[0]
-                            .length;
+            width = probe(samples, false).probabilities()[0].length;
         }
         ArchiveNormalisation archive = manifest.archiveNormalisation();
         if (archive != null) {
@@ -114,16 +104,7 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
                             source + " (archive_normalisation.features_output)");
             long dims = features.getShape().length == 2 ? features.getShape()[1] : -2;
             if (dims == -1) {
-                dims =
-                        run(
-                                        List.of(
-                                                new float
-                                                        [samples > 0
-                                                                ? (int) samples
-                                                                : manifest.sampleRate()]),
-                                        true)
-                                .features()[0]
-                                .length;
+                dims = probe(samples, true).features()[0].length;
             }
             if (dims != archive.dimensions()) {
                 throw new InvalidModelException(
@@ -153,6 +134,12 @@ public final class EmotionModel implements EmotionClassifier, AutoCloseable {
                             + manifest.labels()
                             + "; make model.json's labels match the graph's classes, in its output order");
         }
+    }
+
+    /** A dynamic output's width: the graph run on one short window of silence. */
+    private WindowOutputs probe(long fixedSamples, boolean withFeatures) throws OrtException {
+        int length = fixedSamples > 0 ? (int) fixedSamples : manifest.sampleRate();
+        return run(List.of(new float[length]), withFeatures);
     }
 
     private TensorInfo tensor(
