@@ -14,6 +14,7 @@ import dev.ser.pipeline.normalise.FeatureMoments;
 import dev.ser.pipeline.normalise.FeatureStandardisation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -47,7 +48,7 @@ public final class ArchiveNormalisedScores {
         }
 
         /** What outputs record ({@code feature_normalisation}), or null. */
-        public java.util.Map<String, Object> summary() {
+        public Map<String, Object> summary() {
             return standardisation == null ? null : standardisation.toMap(minWindows);
         }
     }
