@@ -123,7 +123,9 @@ public final class EvaluateJob {
                 LOG.info("{} clips scored", scoredClips);
             }
             Dataset<Row> scored = null;
-            Map<String, Map<String, Map<String, Object>>> normalisation = new LinkedHashMap<>();
+            // per model as given (a fold's own package), then per corpus
+            Map<ModelPackage, Map<String, Map<String, Object>>> normalisation =
+                    new LinkedHashMap<>();
             for (Part p : parts) {
                 Dataset<Row> rows = p.firstPass();
                 if (ArchiveNormalisedScores.applies(p.model().manifest(), settings)) {
@@ -134,7 +136,7 @@ public final class EvaluateJob {
                                     settings.scoring().weightBySpeech());
                     rows = r.rows();
                     normalisation
-                            .computeIfAbsent(p.model().sha256(), k -> new LinkedHashMap<>())
+                            .computeIfAbsent(p.model(), k -> new LinkedHashMap<>())
                             .put(p.corpus(), r.summary());
                 }
                 scored = scored == null ? rows : scored.unionByName(rows);
@@ -229,7 +231,7 @@ public final class EvaluateJob {
             List<Row> rows,
             Map<Integer, ModelPackage> models,
             Map<String, RecordingScoring.Setup> setups,
-            Map<String, Map<String, Map<String, Object>>> normalisation,
+            Map<ModelPackage, Map<String, Map<String, Object>>> normalisation,
             EvaluateRequest request,
             JobSettings settings,
             Path out,
@@ -247,7 +249,7 @@ public final class EvaluateJob {
                                                 m.source(),
                                                 folds,
                                                 setups.get(m.sha256()).differsFromTraining(),
-                                                normalisation.get(m.sha256()))));
+                                                normalisation.get(m))));
         Map<String, EvaluationResult.CorpusResult> byCorpus = new LinkedHashMap<>();
         for (LabelledCorpus c : corpora) {
             byCorpus.put(c.name(), corpus(c, rows, models, request, out, fs));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -159,27 +160,22 @@ public final class OutputSchema {
     /** Window rows for the {@code windows} column of {@code schema} (features when it has them). */
     static List<Row> windowRows(StructType schema, List<WindowScore> scores) {
         StructType window =
-                (StructType)
-                        ((org.apache.spark.sql.types.ArrayType) schema.apply("windows").dataType())
-                                .elementType();
+                (StructType) ((ArrayType) schema.apply("windows").dataType()).elementType();
         boolean withFeatures = window.getFieldIndex(FEATURES).isDefined();
         List<Row> windows = new ArrayList<>(scores.size());
         for (WindowScore w : scores) {
-            windows.add(
-                    withFeatures
-                            ? RowFactory.create(
-                                    w.index(),
-                                    w.startSeconds(),
-                                    w.endSeconds(),
-                                    w.speechSeconds(),
-                                    probabilities(w.probabilities()),
-                                    w.features())
-                            : RowFactory.create(
+            List<Object> values =
+                    new ArrayList<>(
+                            List.of(
                                     w.index(),
                                     w.startSeconds(),
                                     w.endSeconds(),
                                     w.speechSeconds(),
                                     probabilities(w.probabilities())));
+            if (withFeatures) {
+                values.add(w.features());
+            }
+            windows.add(RowFactory.create(values.toArray()));
         }
         return windows;
     }
