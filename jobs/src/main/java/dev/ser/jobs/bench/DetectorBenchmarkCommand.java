@@ -304,8 +304,8 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
     }
 
     /**
-     * The clip with background sound of {@code condition} ("pink 5 dB") at that SNR over the whole
-     * clip.
+     * The clip with background sound of {@code condition} ("pink 5 dB") at that SNR over the clip's
+     * active speech level.
      */
     private static float[] mix(
             float[] clean, String condition, List<float[]> others, int self, Random random) {
@@ -315,7 +315,10 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                         condition.substring(kind.length() + 1, condition.indexOf(" dB")));
         float[] noise = background(kind, clean.length, others, self, random);
         double gain =
-                Math.sqrt(power(clean) / Math.max(1e-20, power(noise)) / Math.pow(10, snr / 10));
+                Math.sqrt(
+                        activePower(clean)
+                                / Math.max(1e-20, power(noise))
+                                / Math.pow(10, snr / 10));
         float[] x = new float[clean.length];
         double peak = 0;
         for (int i = 0; i < x.length; i++) {

@@ -147,6 +147,38 @@ class CascadeSegmenterTest {
     }
 
     @Test
+    void quietSpeechUnderBroadbandNoiseThatSileroMissesIsFoundInTheVoiceBand() throws IOException {
+        // ASED, sadness, under white noise at 5 dB: Silero never hears it (not even clean: its
+        // probability stays below 0.25), and over the whole band no frame stands 15 dB above the
+        // floor; in the voice band (150-1000 Hz) enough of its syllables do
+        float[] x =
+                withWhiteNoise(
+                        TestAudio.decode(
+                                SharedCorpora.require("corpora/ased/04Sad/s4-05-02-02-51.flac"),
+                                RATE),
+                        5,
+                        1);
+        assertEquals(List.of(), silero(x));
+        int wholeBand = sureFrames(new EnergyVad(12, -55, 3, Double.POSITIVE_INFINITY), x);
+        int withVoiceBand = sureFrames(new EnergyVad(), x);
+        assertTrue(wholeBand < CascadeSegmenter.Settings.DEFAULT.sureFrames(), "" + wholeBand);
+        assertTrue(
+                withVoiceBand >= 2 * CascadeSegmenter.Settings.DEFAULT.sureFrames(),
+                "" + withVoiceBand);
+        assertFalse(cascade(x).isEmpty());
+    }
+
+    /** Frames 15 dB or more above the detector's noise floor (the cascade's sure frames). */
+    private static int sureFrames(EnergyVad vad, float[] x) {
+        int sure = 0;
+        for (int i = 0; i + 512 <= x.length; i += 512) {
+            vad.speechProbability(Arrays.copyOfRange(x, i, i + 512));
+            sure += vad.lastMarginDb() >= CascadeSegmenter.Settings.DEFAULT.sureMarginDb() ? 1 : 0;
+        }
+        return sure;
+    }
+
+    @Test
     void speechUnderNoiseThatTheEnergyDetectorMissesIsFound() throws IOException {
         float[] speech =
                 TestAudio.decode(

@@ -1,0 +1,43 @@
+package dev.ser.pipeline.vad;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The built-in detector's voice-band margin, and the whole-band support it needs. */
+class EnergyVadTest {
+    private static final int RATE = 16_000;
+
+    private static List<SpeechRegion> regions(EnergyVad vad, float[] x) {
+        try (SpeechSegmenter s =
+                GatedSegmenter.factory(() -> vad, VadConfig.DEFAULT)
+                        .newSegmenter((samples, off, len, at) -> {})) {
+            for (int i = 0; i + 512 <= x.length; i += 512) {
+                s.frame(Arrays.copyOfRange(x, i, i + 512), 512);
+            }
+            return s.finish();
+        }
+    }
+
+    /** A steady tone gliding down from 3 kHz into the voice band and through it, like a siren. */
+    private static float[] sweepIntoTheVoiceBand() {
+        float[] x = new float[10 * RATE];
+        double phase = 0;
+        for (int i = 0; i < x.length; i++) {
+            phase += 2 * Math.PI * (3000 - 2900 * i / (double) x.length) / RATE;
+            x[i] = (float) (0.03 * Math.sin(phase));
+        }
+        return x;
+    }
+
+    @Test
+    void aToneSweepingIntoTheVoiceBandIsNotSpeech() {
+        float[] x = sweepIntoTheVoiceBand();
+        assertEquals(List.of(), regions(new EnergyVad(), x));
+        // without the whole band's support the band's rising energy alone would read as speech
+        assertFalse(regions(new EnergyVad(12, -55, 3, 0), x).isEmpty());
+    }
+}
