@@ -20,8 +20,8 @@ import java.util.List;
  * </ul>
  *
  * Why: measured by {@code ser detector-benchmark} on the shared corpora, the energy detector calls
- * speech mixed with background sound at 5 dB SNR {@code no_speech} in up to 70 % of clips and calls
- * loud bursts and music speech, while Silero, at about 200 times the cost, misses some quiet
+ * speech mixed with background sound at 5 dB SNR {@code no_speech} in up to a third of clips and
+ * calls loud bursts and music speech, while Silero, at about 40 times the cost, misses some quiet
  * emotional speech (sad ASED clips) that stands clear of a silent floor.
  */
 public final class CascadeSegmenter implements SpeechSegmenter {
