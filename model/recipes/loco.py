@@ -14,7 +14,8 @@ Heads are trained with corpus- and class-balanced sample weights (every corpus w
 every class within it the same), on features standardised with the training corpora's statistics;
 with `--normalise corpus`, every corpus (the held-out one too) is first standardised with its own
 statistics, as archive normalisation does (`train_pooled.py --normalise archive`; augmented variants
-with their corpus's clean statistics).
+with their corpus's clean statistics); with `--normalise speaker`, every speaker of every corpus is
+standardised apart, as if each speaker's clips were one archive (a user scoring their own notes).
 """
 import argparse
 import json
@@ -158,7 +159,8 @@ def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=()):
 
 
 def per_corpus(x, augmented, corpus):
-    """Every corpus standardised with its own clean windows' mean and spread."""
+    """Every corpus (or any grouping given as `corpus`) standardised with its own clean windows' mean
+    and spread."""
     x = x.astype(np.float64).copy()
     augmented = [a.astype(np.float64).copy() for a in augmented]
     for c in sorted(set(corpus)):
@@ -179,8 +181,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--variants", type=int, default=1,
                    help="train on the clean windows and augmented variants 1..N-1 (pooled-<front>-vK.npy)")
-    p.add_argument("--normalise", choices=["training", "corpus"], default="training",
-                   help="corpus: standardise every corpus with its own statistics first (archive normalisation)")
+    p.add_argument("--normalise", choices=["training", "corpus", "speaker"], default="training",
+                   help="corpus: standardise every corpus with its own statistics first (archive normalisation);"
+                        " speaker: every speaker of every corpus apart (an archive per speaker)")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -194,6 +197,8 @@ def main():
     clips = np.array([r["path"] for r in rows])
     if args.normalise == "corpus":
         x, augmented = per_corpus(x, augmented, corpus)
+    elif args.normalise == "speaker":
+        x, augmented = per_corpus(x, augmented, np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows]))
     if args.floors:
         test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
         floors = {}
