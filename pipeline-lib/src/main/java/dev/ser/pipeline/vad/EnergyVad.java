@@ -16,9 +16,9 @@ package dev.ser.pipeline.vad;
  * weaker voice-band margins opened regions in music-like sound that Silero then had to judge, and
  * it called one more of 160 non-speech files speech; and a tone sweeping into the band (a siren, a
  * whistle) lifts the band's energy out of its floor while the whole band stays level. The band
- * starts at 150 Hz, not lower, so that mains hum's second and third harmonics stay out of it.
- * Measured with {@code ser detector-benchmark} on validation speakers: see the README's detector
- * section.
+ * starts at 150 Hz, not lower, so that mains hum's second harmonic (100 or 120 Hz) is 8 to 14 dB
+ * down in it. Measured with {@code ser detector-benchmark} on validation speakers: see the README's
+ * detector section.
  */
 public final class EnergyVad implements VoiceActivityDetector {
     /** 32 ms at 16 kHz, as Silero's frames. */
