@@ -15,7 +15,9 @@ every class within it the same), on features standardised with the training corp
 with `--normalise corpus`, every corpus (the held-out one too) is first standardised with its own
 statistics, as archive normalisation does (`train_pooled.py --normalise archive`; augmented variants
 with their corpus's clean statistics); with `--normalise speaker`, every speaker of every corpus is
-standardised apart, as if each speaker's clips were one archive (a user scoring their own notes).
+standardised apart, as if each speaker's clips were one archive (a user scoring their own notes);
+`--score-per-speaker` standardises only the held-out windows that way (a model trained per corpus
+scoring one user's archive).
 """
 import argparse
 import json
@@ -139,10 +141,12 @@ def predict(head, x, clips):
     return clip_of, sums.argmax(axis=1)
 
 
-def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=()):
+def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=(), scored=None):
     """Clip-level UA and predicted class shares on each held-out corpus of `corpora`, training on the
-    others (their clean windows, plus each array of `augmented` features of the same windows)."""
+    others (their clean windows, plus each array of `augmented` features of the same windows); the
+    held-out windows are read from `scored` where given (the same windows standardised otherwise)."""
     clips = np.arange(len(y)) if clips is None else clips
+    scored = x if scored is None else scored
     out = {}
     for held in corpora:
         train = np.isin(corpus, [c for c in corpora if c != held])
@@ -151,7 +155,7 @@ def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=()):
         yt, ct = np.tile(y[train], reps), np.tile(corpus[train], reps)
         head = train_head(xt, yt, balanced_weights(ct, yt), kind, l2, corpus=ct)
         test = corpus == held
-        clip_of, pred = predict(head, x[test], clips[test])
+        clip_of, pred = predict(head, scored[test], clips[test])
         truth = np.zeros(len(pred), dtype=int)
         truth[clip_of] = y[test]
         out[held] = (unweighted_accuracy(truth, pred), np.bincount(pred, minlength=4) / len(pred))
@@ -184,6 +188,9 @@ def main():
     p.add_argument("--normalise", choices=["training", "corpus", "speaker"], default="training",
                    help="corpus: standardise every corpus with its own statistics first (archive normalisation);"
                         " speaker: every speaker of every corpus apart (an archive per speaker)")
+    p.add_argument("--score-per-speaker", action="store_true",
+                   help="standardise the held-out windows per speaker, whatever --normalise did for training"
+                        " (a per-corpus model scoring one user's archive)")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -195,10 +202,12 @@ def main():
     y = np.array([LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])
     clips = np.array([r["path"] for r in rows])
+    speakers = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
+    scored = per_corpus(x, [], speakers)[0] if args.score_per_speaker else None
     if args.normalise == "corpus":
         x, augmented = per_corpus(x, augmented, corpus)
     elif args.normalise == "speaker":
-        x, augmented = per_corpus(x, augmented, np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows]))
+        x, augmented = per_corpus(x, augmented, speakers)
     if args.floors:
         test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
         floors = {}
@@ -213,12 +222,13 @@ def main():
         return
     truth = {c: np.bincount(y[corpus == c], minlength=4) / np.sum(corpus == c) for c in CORPORA}
     for l2 in args.l2:
-        test = loco(x, y, corpus, CORPORA, args.head, l2, clips, augmented)
+        test = loco(x, y, corpus, CORPORA, args.head, l2, clips, augmented, scored)
         nested = {}
         for held in CORPORA:
-            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented)
+            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented, scored)
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
-        print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
+        print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
+              f"{' scored per speaker' if args.score_per_speaker else ''}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
               f" | nested mean {np.mean(list(nested.values())):.3f}", flush=True)
         for c in CORPORA:
             share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], truth[c]))
