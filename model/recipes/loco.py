@@ -188,9 +188,10 @@ def main():
     p.add_argument("--normalise", choices=["training", "corpus", "speaker"], default="training",
                    help="corpus: standardise every corpus with its own statistics first (archive normalisation);"
                         " speaker: every speaker of every corpus apart (an archive per speaker)")
-    p.add_argument("--score-per-speaker", action="store_true",
-                   help="standardise the held-out windows per speaker, whatever --normalise did for training"
-                        " (a per-corpus model scoring one user's archive)")
+    p.add_argument("--score-normalise", choices=["same", "corpus", "speaker"], default="same",
+                   help="standardise the held-out windows per corpus or per speaker, whatever --normalise did for"
+                        " training (a per-corpus model scoring one user's archive, or a per-speaker model scoring"
+                        " an archive whose speakers are unknown)")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -203,7 +204,9 @@ def main():
     corpus = np.array([r["corpus"] for r in rows])
     clips = np.array([r["path"] for r in rows])
     speakers = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
-    scored = per_corpus(x, [], speakers)[0] if args.score_per_speaker else None
+    scored = {"same": None, "corpus": lambda: per_corpus(x, [], corpus)[0],
+              "speaker": lambda: per_corpus(x, [], speakers)[0]}[args.score_normalise]
+    scored = scored() if scored else None
     if args.normalise == "corpus":
         x, augmented = per_corpus(x, augmented, corpus)
     elif args.normalise == "speaker":
@@ -228,7 +231,7 @@ def main():
             inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented, scored)
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
         print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
-              f"{' scored per speaker' if args.score_per_speaker else ''}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
+              f"{'' if args.score_normalise == 'same' else ' scored per ' + args.score_normalise}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
               f" | nested mean {np.mean(list(nested.values())):.3f}", flush=True)
         for c in CORPORA:
             share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], truth[c]))

@@ -102,21 +102,42 @@ public final class JobSettings {
     }
 
     /**
-     * True ({@code ser.feature-normalisation=archive}, the default): a model with archive
-     * normalisation standardises its features with the statistics of the recordings it scores in
-     * the run; false ({@code training}): with its training corpora's, so a recording's scores do
-     * not depend on the rest of the archive. No effect on other models.
+     * How a model with archive normalisation standardises its features ({@code
+     * ser.feature-normalisation}); no effect on other models.
      */
-    public boolean archiveNormalisation() {
+    public enum FeatureNormalisation {
+        /** With the statistics of the recordings it scores in the run (the default). */
+        ARCHIVE,
+        /**
+         * Each speaker's windows with that speaker's own statistics (falling back to the run's for
+         * speakers of fewer than the model's {@code min_windows} windows): needs to know who
+         * speaks, a corpus's speakers or a manifest's {@code speaker} column.
+         */
+        SPEAKER,
+        /** With its training corpora's, so a recording's scores do not depend on the archive. */
+        TRAINING
+    }
+
+    /** {@code ser.feature-normalisation}: archive (default), speaker or training. */
+    public FeatureNormalisation featureNormalisation() {
         String v = values.getOrDefault("ser.feature-normalisation", "archive");
-        if (!v.equals("archive") && !v.equals("training")) {
-            throw new ConfigurationException(
-                    "ser.feature-normalisation="
-                            + v
-                            + " must be 'archive' (standardise with the scored archive's statistics) "
-                            + "or 'training' (with the model's training statistics)");
-        }
-        return v.equals("archive");
+        return switch (v) {
+            case "archive" -> FeatureNormalisation.ARCHIVE;
+            case "speaker" -> FeatureNormalisation.SPEAKER;
+            case "training" -> FeatureNormalisation.TRAINING;
+            default ->
+                    throw new ConfigurationException(
+                            "ser.feature-normalisation="
+                                    + v
+                                    + " must be 'archive' (standardise with the scored archive's statistics),"
+                                    + " 'speaker' (with each speaker's own) or 'training' (with the model's"
+                                    + " training statistics)");
+        };
+    }
+
+    /** Whether a model with archive normalisation standardises with the run's statistics. */
+    public boolean archiveNormalisation() {
+        return featureNormalisation() != FeatureNormalisation.TRAINING;
     }
 
     /** Seconds between progress lines on the console; 0 prints none. */

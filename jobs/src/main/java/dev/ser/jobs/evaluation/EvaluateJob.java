@@ -76,14 +76,15 @@ public final class EvaluateJob {
             checked.computeIfAbsent(
                     model.sha256(), k -> RecordingScoring.check(spark, model, settings));
             // each corpus apart: an archive-normalised model standardises a corpus's features
-            // with that corpus's own statistics, as the score job does an archive's
+            // with that corpus's own statistics, as the score job does an archive's (or each
+            // speaker's with their own, the corpus's standing in for speakers of few windows)
             for (LabelledCorpus corpus : corpora) {
                 Dataset<Row> listing =
                         clips.filter(
                                         col("fold")
                                                 .isin(e.getValue().toArray())
                                                 .and(col("corpus").equalTo(corpus.name())))
-                                .select("path", "length", "modification_time");
+                                .select("path", "length", "modification_time", "speaker");
                 long count = listing.count();
                 if (count == 0) {
                     continue;
@@ -133,7 +134,11 @@ public final class EvaluateJob {
                             ArchiveNormalisedScores.apply(
                                     rows,
                                     p.model().manifest(),
-                                    settings.scoring().weightBySpeech());
+                                    settings.scoring().weightBySpeech(),
+                                    settings.featureNormalisation()
+                                                    == JobSettings.FeatureNormalisation.SPEAKER
+                                            ? "speaker"
+                                            : null);
                     rows = r.rows();
                     normalisation
                             .computeIfAbsent(p.model(), k -> new LinkedHashMap<>())

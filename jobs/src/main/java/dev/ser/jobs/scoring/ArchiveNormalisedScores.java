@@ -30,26 +30,52 @@ import scala.jdk.javaapi.CollectionConverters;
  * every window the run scored (one group: the score job's run, or one corpus and model of an
  * evaluation), chooses the statistics to standardise them with ({@link
  * ArchiveNormalisation#standardisation}), and rescores each window and recording with the model's
- * head. Rows keep their schema less the windows' features. The heavy work, inference, was done by
- * the first pass; this one is a few dot products per window.
+ * head. Per speaker ({@code ser.feature-normalisation=speaker}), each speaker's windows are
+ * standardised with that speaker's statistics ({@link
+ * ArchiveNormalisation#speakerStandardisation}), the group's standing in for speakers of too few
+ * windows. Rows keep their schema less the windows' features. The heavy work, inference, was done
+ * by the first pass; this one is a few dot products per window.
  */
 public final class ArchiveNormalisedScores {
     private ArchiveNormalisedScores() {}
 
     /**
      * The rows to write, and the statistics used (null when the run does not normalise) with the
-     * model's {@code min_windows}.
+     * model's {@code min_windows}; per speaker, each speaker's (null when the run standardises the
+     * whole group alike).
      */
     public record Result(
-            Dataset<Row> rows, FeatureStandardisation standardisation, int minWindows) {
+            Dataset<Row> rows,
+            FeatureStandardisation standardisation,
+            int minWindows,
+            Map<String, FeatureStandardisation> speakers) {
         /** Rows as they are: a run that does not normalise. */
         public static Result unchanged(Dataset<Row> rows) {
-            return new Result(rows, null, 0);
+            return new Result(rows, null, 0, null);
         }
 
-        /** What outputs record ({@code feature_normalisation}), or null. */
+        /**
+         * What outputs record ({@code feature_normalisation}), or null: per speaker, how many
+         * speakers had statistics of their own, and the group's (for the others) beside.
+         */
         public Map<String, Object> summary() {
-            return standardisation == null ? null : standardisation.toMap(minWindows);
+            if (standardisation == null) {
+                return null;
+            }
+            if (speakers == null) {
+                return standardisation.toMap(minWindows);
+            }
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("basis", FeatureStandardisation.Basis.SPEAKER.label());
+            m.put("speakers", speakers.size());
+            m.put(
+                    "speakers_with_own_statistics",
+                    speakers.values().stream()
+                            .filter(s -> s.basis() == FeatureStandardisation.Basis.SPEAKER)
+                            .count());
+            m.put("min_windows", minWindows);
+            m.put("others", standardisation.toMap(minWindows));
+            return m;
         }
     }
 
@@ -60,24 +86,69 @@ public final class ArchiveNormalisedScores {
 
     /**
      * {@code scored} (rows of {@link OutputSchema#scored} with window features, best cached: it is
-     * read twice) rescored with the archive's statistics; runs one Spark action.
+     * read twice or three times) rescored with the archive's statistics; runs one Spark action.
      */
     public static Result apply(Dataset<Row> scored, ModelManifest model, boolean weightBySpeech) {
+        return apply(scored, model, weightBySpeech, null);
+    }
+
+    /**
+     * As {@link #apply(Dataset, ModelManifest, boolean)}, each speaker apart when {@code
+     * speakerColumn} names the rows' speaker column (a null speaker counts as unknown: the group's
+     * statistics); two Spark actions then.
+     */
+    public static Result apply(
+            Dataset<Row> scored,
+            ModelManifest model,
+            boolean weightBySpeech,
+            String speakerColumn) {
         ArchiveNormalisation head = model.archiveNormalisation();
         int dims = head.dimensions();
+        Dataset<Row> ok = scored.filter(col("status").equalTo("ok"));
         FeatureMoments moments =
-                scored.filter(col("status").equalTo("ok"))
-                        .select(explode(col("windows." + OutputSchema.FEATURES)).as("f"))
+                ok.select(explode(col("windows." + OutputSchema.FEATURES)).as("f"))
                         .javaRDD()
                         .treeAggregate(
                                 new FeatureMoments(dims),
                                 (m, row) -> m.add(floats(row.getList(0))),
                                 FeatureMoments::merge);
         FeatureStandardisation standardisation = head.standardisation(moments);
+        Map<String, FeatureStandardisation> speakers = null;
+        if (speakerColumn != null) {
+            speakers = new java.util.TreeMap<>();
+            Map<String, FeatureMoments> bySpeaker =
+                    ok.filter(col(speakerColumn).isNotNull())
+                            .select(
+                                    col(speakerColumn).cast("string"),
+                                    explode(col("windows." + OutputSchema.FEATURES)))
+                            .javaRDD()
+                            .mapToPair(
+                                    r -> new scala.Tuple2<>(r.getString(0), floats(r.getList(1))))
+                            .aggregateByKey(
+                                    new FeatureMoments(dims),
+                                    FeatureMoments::add,
+                                    FeatureMoments::merge)
+                            .collectAsMap();
+            for (Map.Entry<String, FeatureMoments> e : bySpeaker.entrySet()) {
+                speakers.put(
+                        e.getKey(), head.speakerStandardisation(e.getValue(), standardisation));
+            }
+        }
         StructType out = withoutFeatures(scored.schema());
-        Rescore rescore = new Rescore(head, model.labels(), standardisation, weightBySpeech, out);
+        Rescore rescore =
+                new Rescore(
+                        head,
+                        model.labels(),
+                        standardisation,
+                        speakerColumn,
+                        speakers,
+                        weightBySpeech,
+                        out);
         return new Result(
-                scored.map(rescore, Encoders.row(out)), standardisation, head.minWindows());
+                scored.map(rescore, Encoders.row(out)),
+                standardisation,
+                head.minWindows(),
+                speakers);
     }
 
     /** {@code schema} with its windows' features field removed. */
@@ -117,6 +188,8 @@ public final class ArchiveNormalisedScores {
         private final ArchiveNormalisation head;
         private final List<String> labels;
         private final FeatureStandardisation standardisation;
+        private final String speakerColumn;
+        private final Map<String, FeatureStandardisation> speakers;
         private final boolean weightBySpeech;
         private final StructType out;
 
@@ -124,11 +197,15 @@ public final class ArchiveNormalisedScores {
                 ArchiveNormalisation head,
                 List<String> labels,
                 FeatureStandardisation standardisation,
+                String speakerColumn,
+                Map<String, FeatureStandardisation> speakers,
                 boolean weightBySpeech,
                 StructType out) {
             this.head = head;
             this.labels = List.copyOf(labels);
             this.standardisation = standardisation;
+            this.speakerColumn = speakerColumn;
+            this.speakers = speakers == null ? null : new java.util.HashMap<>(speakers);
             this.weightBySpeech = weightBySpeech;
             this.out = out;
         }
@@ -140,6 +217,14 @@ public final class ArchiveNormalisedScores {
                 b.set(name, row.getAs(name));
             }
             List<Row> windows = row.getList(row.fieldIndex("windows"));
+            FeatureStandardisation standardisation = this.standardisation;
+            if (speakers != null) {
+                Object speaker = row.getAs(speakerColumn);
+                if (speaker != null) {
+                    standardisation =
+                            speakers.getOrDefault(speaker.toString(), this.standardisation);
+                }
+            }
             List<WindowScore> scores = new ArrayList<>(windows.size());
             for (Row w : windows) {
                 float[] p =

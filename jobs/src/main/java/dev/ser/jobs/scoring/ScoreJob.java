@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ser.jobs.config.ConfigurationException;
 import dev.ser.jobs.config.JobSettings;
 import dev.ser.jobs.input.InputLister;
 import dev.ser.jobs.input.ManifestLister;
@@ -47,6 +48,9 @@ public final class ScoreJob {
     /** Recordings per output file (windows follow their recordings). */
     private static final long ROWS_PER_FILE = 100_000;
 
+    /** The manifest column per-speaker normalisation reads. */
+    private static final String SPEAKER = "speaker";
+
     private ScoreJob() {}
 
     public static ScoreSummary run(SparkSession spark, ScoreRequest request, JobSettings settings) {
@@ -75,6 +79,15 @@ public final class ScoreJob {
                                 hadoop,
                                 Arrays.asList(OutputSchema.scored(List.of()).fieldNames()))
                         : InputLister.list(spark, request.inputs(), hadoop, skippedByRule);
+        boolean perSpeaker =
+                ArchiveNormalisedScores.applies(manifest, settings)
+                        && settings.featureNormalisation()
+                                == JobSettings.FeatureNormalisation.SPEAKER;
+        if (perSpeaker && !Arrays.asList(listed.columns()).contains(SPEAKER)) {
+            throw new ConfigurationException(
+                    "ser.feature-normalisation=speaker needs to know who speaks: score a --manifest"
+                            + " with a 'speaker' column, or use ser.feature-normalisation=archive");
+        }
         Path out = new Path(request.output());
         Dataset<Row> previous = null;
         if (request.incremental() != null) {
@@ -143,14 +156,14 @@ public final class ScoreJob {
             ArchiveNormalisedScores.Result normalised =
                     ArchiveNormalisedScores.applies(manifest, settings)
                             ? ArchiveNormalisedScores.apply(
-                                    firstPass, manifest, settings.scoring().weightBySpeech())
+                                    firstPass,
+                                    manifest,
+                                    settings.scoring().weightBySpeech(),
+                                    perSpeaker ? SPEAKER : null)
                             : ArchiveNormalisedScores.Result.unchanged(firstPass);
             Dataset<Row> scored = normalised.rows();
             if (normalised.standardisation() != null) {
-                LOG.info(
-                        "features standardised with the {} statistics ({} windows)",
-                        normalised.standardisation().basis().label(),
-                        normalised.standardisation().windows());
+                LOG.info("features standardised: {}", normalised.summary());
             }
             long scoredAt = System.nanoTime();
             LOG.info("{} recordings scored at {} s", scoredCount, seconds(started));

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The default model scored through the score job with archive normalisation on (the default) and
  * off: the run records the statistics it used, and the same recordings get other probabilities when
- * standardised with their archive's statistics than with the training ones.
+ * standardised with their archive's statistics than with the training ones; per speaker, a speaker
+ * of enough windows is standardised apart and a speaker of few with the archive's statistics.
  */
 class ArchiveNormalisationRunTest {
     @TempDir Path tmp;
@@ -42,6 +43,35 @@ class ArchiveNormalisationRunTest {
             m.put(r.getString(0), r.getFloat(1));
         }
         return m;
+    }
+
+    /** Each recording's four probabilities, by path. */
+    private static Map<String, float[]> probabilities(Path out) {
+        SparkSession spark = JobTestSupport.localSpark(1);
+        Map<String, float[]> m = new TreeMap<>();
+        for (Row r :
+                spark.read()
+                        .parquet(out.resolve("recordings").toString())
+                        .selectExpr(
+                                "path",
+                                "probabilities.anger",
+                                "probabilities.happiness",
+                                "probabilities.neutral",
+                                "probabilities.sadness")
+                        .collectAsList()) {
+            m.put(
+                    r.getString(0),
+                    new float[] {r.getFloat(1), r.getFloat(2), r.getFloat(3), r.getFloat(4)});
+        }
+        return m;
+    }
+
+    private static double largestDifference(float[] a, float[] b) {
+        double d = 0;
+        for (int k = 0; k < a.length; k++) {
+            d = Math.max(d, Math.abs(a[k] - b[k]));
+        }
+        return d;
     }
 
     @Test
@@ -97,6 +127,71 @@ class ArchiveNormalisationRunTest {
         assertEquals(
                 trained.values().iterator().next(), anger(alone).values().iterator().next(), 1e-4);
         assertNotEquals(own.values().iterator().next(), anger(alone).values().iterator().next());
+    }
+
+    @Test
+    void perSpeakerAManifestsTalkativeSpeakerIsStandardisedApartAQuietOneWithTheArchive()
+            throws Exception {
+        Path input = tmp.resolve("notes");
+        StringBuilder manifest = new StringBuilder("path,speaker\n");
+        for (int i = 0; i < 15; i++) {
+            Path note = input.resolve("note" + i + ".wav");
+            GeneratedSpeech.wav(note, 60 + i, 3.0, 16_000, 1);
+            manifest.append(note).append(',').append(i < 12 ? "talkative" : "quiet").append('\n');
+        }
+        Path csv = Files.writeString(tmp.resolve("notes.csv"), manifest.toString());
+        Path speakerConf =
+                Files.writeString(
+                        tmp.resolve("speaker.properties"), "ser.feature-normalisation=speaker\n");
+        Path perSpeaker = tmp.resolve("per-speaker");
+        Run s =
+                ser(
+                        "score",
+                        "--manifest",
+                        csv.toString(),
+                        "--output",
+                        perSpeaker.toString(),
+                        "--conf",
+                        speakerConf.toString());
+        assertEquals(0, s.code(), s.err());
+        JsonNode used = summary(perSpeaker).get("feature_normalisation");
+        assertEquals("speaker", used.get("basis").asText(), used.toString());
+        assertEquals(2, used.get("speakers").asInt(), used.toString());
+        assertEquals(1, used.get("speakers_with_own_statistics").asInt(), used.toString());
+        assertEquals("archive", used.get("others").get("basis").asText(), used.toString());
+
+        Path archive = tmp.resolve("archive");
+        Run a = ser("score", "--manifest", csv.toString(), "--output", archive.toString());
+        assertEquals(0, a.code(), a.err());
+        Map<String, float[]> bySpeaker = probabilities(perSpeaker);
+        Map<String, float[]> byArchive = probabilities(archive);
+        assertEquals(15, bySpeaker.size());
+        assertEquals(bySpeaker.keySet(), byArchive.keySet());
+        for (String path : bySpeaker.keySet()) {
+            int i = Integer.parseInt(path.replaceAll(".*note(\\d+)\\.wav$", "$1"));
+            double d = largestDifference(byArchive.get(path), bySpeaker.get(path));
+            if (i < 12) {
+                assertTrue(d > 1e-3, path + " differs by " + d);
+            } else {
+                assertTrue(d < 1e-6, path + " differs by " + d);
+            }
+        }
+
+        Path folder = tmp.resolve("folder");
+        Run f =
+                ser(
+                        "score",
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        folder.toString(),
+                        "--conf",
+                        speakerConf.toString());
+        assertEquals(2, f.code(), f.err());
+        assertTrue(
+                f.err().contains("ser.feature-normalisation=speaker needs to know who speaks"),
+                f.err());
+        assertTrue(Files.notExists(folder), "nothing written");
     }
 
     @Test

@@ -18,6 +18,10 @@ import dev.ser.pipeline.normalise.FeatureStandardisation;
  * statistics removed it: mean LOCO UA rose by about 10 points (README, "Archive normalisation").
  * The price: a recording's scores depend on the archive it is scored with.
  *
+ * <p>A run may also standardise each speaker's windows with that speaker's own statistics ({@link
+ * #speakerStandardisation}) when it knows who speaks: that removes each voice's own offsets as the
+ * archive's removes a corpus's (the shipped head is trained on windows standardised both ways).
+ *
  * <p>The head is four dot products per window, written here rather than run as a second ONNX graph:
  * it needs no session, and the statistics it is used with change per run.
  *
@@ -50,6 +54,23 @@ public record ArchiveNormalisation(
         }
         return new FeatureStandardisation(
                 trainingMean, trainingStd, FeatureStandardisation.Basis.TRAINING, archive.count());
+    }
+
+    /**
+     * A speaker's own statistics when the speaker has {@code minWindows} windows, else {@code
+     * archive} (the run's choice for all its windows): a speaker with a handful of windows has no
+     * spread worth dividing by.
+     */
+    public FeatureStandardisation speakerStandardisation(
+            FeatureMoments speaker, FeatureStandardisation archive) {
+        if (speaker.count() >= minWindows && speaker.count() > 1) {
+            return new FeatureStandardisation(
+                    speaker.mean(),
+                    speaker.standardDeviation(STD_FLOOR),
+                    FeatureStandardisation.Basis.SPEAKER,
+                    speaker.count());
+        }
+        return archive;
     }
 
     /** Logits of one window's (unstandardised) features. */

@@ -5,16 +5,18 @@ import java.util.Map;
 
 /**
  * The mean and spread a run standardises a model's pooled features with, and where they came from:
- * the scored archive's own windows ({@link Basis#ARCHIVE}), or the training corpora's average
- * statistics when the archive has too few windows ({@link Basis#TRAINING}).
+ * the scored archive's own windows ({@link Basis#ARCHIVE}), one speaker's own windows ({@link
+ * Basis#SPEAKER}), or the training corpora's average statistics when the archive has too few
+ * windows ({@link Basis#TRAINING}).
  *
- * @param windows the archive's scored windows the choice was made on
+ * @param windows the scored windows (the archive's or the speaker's) the choice was made on
  */
 public record FeatureStandardisation(float[] mean, float[] std, Basis basis, long windows)
         implements java.io.Serializable {
     /** Where the statistics came from. */
     public enum Basis {
         ARCHIVE,
+        SPEAKER,
         TRAINING;
 
         public String label() {

@@ -58,6 +58,38 @@ class ArchiveNormalisationTest {
     }
 
     @Test
+    void aSpeakerOfEnoughWindowsIsStandardisedWithTheirOwnStatisticsAQuietOneWithTheArchives()
+            throws Exception {
+        ArchiveNormalisation h = head(HEAD);
+        FeatureMoments archive = new FeatureMoments(3);
+        FeatureMoments talkative = new FeatureMoments(3);
+        FeatureMoments quiet = new FeatureMoments(3);
+        for (int i = 0; i < 4; i++) {
+            float[] f = {10 + i, 20, 30 - i};
+            talkative.add(f);
+            archive.add(f);
+        }
+        for (int i = 0; i < 3; i++) {
+            float[] f = {i, i, i};
+            quiet.add(f);
+            archive.add(f);
+        }
+        FeatureStandardisation archives = h.standardisation(archive);
+        assertEquals(FeatureStandardisation.Basis.ARCHIVE, archives.basis());
+
+        FeatureStandardisation own = h.speakerStandardisation(talkative, archives);
+        assertEquals(FeatureStandardisation.Basis.SPEAKER, own.basis());
+        assertEquals(4, own.windows());
+        assertArrayEquals(new float[] {11.5f, 20, 28.5f}, own.mean(), 1e-5f);
+        assertArrayEquals(
+                new float[] {(float) Math.sqrt(1.25), 1e-4f, (float) Math.sqrt(1.25)},
+                own.std(),
+                1e-5f);
+
+        assertEquals(archives, h.speakerStandardisation(quiet, archives), "below min_windows");
+    }
+
+    @Test
     void anArchiveOfEnoughWindowsIsStandardisedWithItsOwnStatisticsASmallOneWithTrainings()
             throws Exception {
         ArchiveNormalisation h = head(HEAD);
