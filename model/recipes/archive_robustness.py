@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """How archive normalisation holds when the archive is small or its classes are skewed: for each
-held-out corpus, a head of the shipped recipe (features standardised per corpus, logistic regression)
-trained on the other three, then scored on random sub-archives of the held-out corpus, each
-standardised with its own statistics, as `ser score` standardises a run's windows.
+held-out corpus, a head of the shipped recipe (features standardised per corpus and, as a second
+copy, per speaker; logistic regression) trained on the other three, then scored on random
+sub-archives of the held-out corpus, each standardised with its own statistics, as `ser score`
+standardises a run's windows.
 
-  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20]
+  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20] [--normalise archive]
 
 Rows: sub-archives of N clips (N = 10, 25, 50, 100, every clip), drawn at random; the training
 statistics alone (what an archive below min_windows gets); archives of 200 clips in which one class
-holds 70 % (each class in turn). Clip-level UA (window probabilities averaged per clip), in Python
+holds 70 % (each class in turn); the whole corpus with each speaker standardised apart
+(`ser.feature-normalisation=speaker`). Clip-level UA (window probabilities averaged per clip), in Python
 on the cached features (PREPARED/features), not through `ser evaluate`. Writes
 WORK/archive-robustness.json and prints a table.
 """
@@ -37,6 +39,8 @@ def main():
     p.add_argument("--l2", type=float, default=0.1)
     p.add_argument("--draws", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--normalise", choices=["archive", "archive+speaker"], default="archive+speaker",
+                   help="the training recipe (train_pooled.py --normalise): per corpus, or per corpus and per speaker")
     args = p.parse_args()
     torch.set_num_threads(2)
     data = os.path.join(args.work, "prepared")
@@ -45,12 +49,23 @@ def main():
     x = x.astype(np.float64)
     y = np.array([loco.LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])
+    speaker = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
     _, clip = np.unique(np.array([r["path"] for r in rows]), return_inverse=True)
     rng = np.random.default_rng(args.seed)
 
-    def ua(head, idx, mean, std):
+    def per_group(idx, groups):
+        """Windows `idx`, each group standardised with its own statistics."""
+        z = np.empty((len(idx), x.shape[1]))
+        for g in np.unique(groups[idx]):
+            sel = groups[idx] == g
+            m, s = statistics(x[idx][sel])
+            z[sel] = (x[idx][sel] - m) / s
+        return z
+
+    def ua(head, idx, mean=None, std=None, z=None):
+        z = (x[idx] - mean) / std if z is None else z
         with torch.no_grad():
-            prob = head(torch.as_tensor((x[idx] - mean) / std, dtype=torch.float32)).softmax(1).numpy()
+            prob = head(torch.as_tensor(z, dtype=torch.float32)).softmax(1).numpy()
         clips, inverse = np.unique(clip[idx], return_inverse=True)
         sums = np.zeros((len(clips), 4))
         np.add.at(sums, inverse, prob)
@@ -69,6 +84,10 @@ def main():
             parts.append((x[sel] - m) / s)
             labels.append(y[sel])
             corpora.append(corpus[sel])
+            if args.normalise == "archive+speaker":
+                parts.append(per_group(np.where(sel)[0], speaker))
+                labels.append(y[sel])
+                corpora.append(corpus[sel])
         xt, yt, ct = np.concatenate(parts), np.concatenate(labels), np.concatenate(corpora)
         head = loco.train_head(xt, yt, loco.balanced_weights(ct, yt), "logreg", args.l2)
         test = np.where(corpus == held)[0]
@@ -93,13 +112,15 @@ def main():
             idx = test[np.isin(clip[test], pick)]
             skewed.append(ua(head, idx, *statistics(x[idx])))
         row["one class 70 %"] = float(np.mean(skewed))
+        row["per speaker"] = ua(head, test, z=per_group(test, speaker))
         result[held] = row
-    columns = ["all"] + [str(n) for n in SIZES] + ["training statistics", "one class 70 %"]
+    columns = ["all"] + [str(n) for n in SIZES] + ["training statistics", "one class 70 %", "per speaker"]
     result["mean"] = {k: float(np.mean([result[c][k] for c in loco.CORPORA])) for k in columns}
     with open(os.path.join(args.work, "archive-robustness.json"), "w") as f:
-        json.dump({"l2": args.l2, "draws": args.draws, "features": FEATURES, "ua": result}, f, indent=2)
+        json.dump({"l2": args.l2, "draws": args.draws, "features": FEATURES, "normalise": args.normalise,
+                   "ua": result}, f, indent=2)
     print("| held-out corpus | whole corpus | " + " | ".join(f"{n} clips" for n in SIZES)
-          + " | training statistics | 200 clips, one class 70 % |")
+          + " | training statistics | 200 clips, one class 70 % | per speaker |")
     print("|---" * (len(columns) + 1) + "|")
     for c in loco.CORPORA + ["mean"]:
         print(f"| {c} | " + " | ".join(f"{result[c][k]:.3f}" for k in columns) + " |")

@@ -78,15 +78,18 @@ def main():
         for name, f in report["floors"].items():
             md.append(f"| {name} | " + " | ".join(f"{f[c]:.3f}" for c in CORPORA) + f" | {f['mean']:.3f} |")
         md.append("")
-    folds = os.path.join(work, "ravdess-folds", "eval", "metrics.json")
-    if os.path.exists(folds):
+    for key, folder, how in (("ravdess_folds", "eval", "per archive (each fold's test actors together)"),
+                             ("ravdess_folds_by_speaker", "eval-by-speaker", "per speaker")):
+        folds = os.path.join(work, "ravdess-folds", folder, "metrics.json")
+        if not os.path.exists(folds):
+            continue
         c = load(folds)["corpora"]["ravdess"]
         o = c["over_folds"]
-        report["ravdess_folds"] = {"ua_mean": o["ua"]["mean"], "ua_std": o["ua"]["std"], "wa_mean": o["wa"]["mean"],
-                                   "macro_f1_mean": o["macro_f1"]["mean"],
-                                   "fold_ua": [round(f["ua"], 3) for f in sorted(c["per_fold"], key=lambda f: f["fold"])]}
-        r = report["ravdess_folds"]
-        md += ["## RAVDESS speaker folds (other corpora always in training)", "",
+        report[key] = {"ua_mean": o["ua"]["mean"], "ua_std": o["ua"]["std"], "wa_mean": o["wa"]["mean"],
+                       "macro_f1_mean": o["macro_f1"]["mean"],
+                       "fold_ua": [round(f["ua"], 3) for f in sorted(c["per_fold"], key=lambda f: f["fold"])]}
+        r = report[key]
+        md += [f"## RAVDESS speaker folds (other corpora always in training), standardised {how}", "",
                f"UA {r['ua_mean']:.3f} ± {r['ua_std']:.3f}, WA {r['wa_mean']:.3f}, macro F1 {r['macro_f1_mean']:.3f}; "
                f"folds {r['fold_ua']}", ""]
     with open(os.path.join(work, "loco-report.md"), "w") as f:

@@ -11,10 +11,11 @@
 # 3. LOCO: for each corpus, a model trained on the other three (fold 5's speakers of those three pick
 #    its settings; the held-out corpus is never seen), float32 and int8, each scored by `ser evaluate`
 #    on the whole held-out corpus. Variants (ablation rows) differ in recipe and options. The shipped
-#    recipe: padding-invariant pooled features, standardised per corpus (per archive when scoring),
-#    logistic regression on clean windows.
+#    recipe: padding-invariant pooled features, each window standardised per corpus and, as a second
+#    copy, per speaker (per archive or per speaker when scoring), logistic regression on clean
+#    windows; scored both ways.
 # 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
-#    and ASED always in training (the study's CREMA-D role).
+#    and ASED always in training (the study's CREMA-D role), scored per archive and per speaker.
 # 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8; and
 #    archive normalisation on small and class-skewed archives (archive_robustness.py).
 # Then loco_report.py writes WORK/loco-report.md and .json; ship_default.py ships the model.
@@ -79,11 +80,22 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-shipped=(--head logreg --augment-variants 1 --unpadded --normalise archive "${weights[@]}")
-# the shipped recipe: padding-invariant pooled log-mel/MFCC + mn04 features, each corpus standardised
-# with its own statistics (each archive, when scoring), logistic regression, L2 chosen on validation
-# speakers
-loco_variant pooled-logreg-archive "$pooled" "${shipped[@]}" "${options[@]}"
+shipped=(--head logreg --augment-variants 1 --unpadded --normalise archive+speaker "${weights[@]}")
+# the shipped recipe: padding-invariant pooled log-mel/MFCC + mn04 features, each corpus and each
+# speaker standardised with its own statistics (each archive, or each speaker, when scoring),
+# logistic regression, L2 chosen on validation speakers
+loco_variant pooled-logreg-archive-speaker "$pooled" "${shipped[@]}" "${options[@]}"
+# the same models scored per speaker (ser.feature-normalisation=speaker: each held-out speaker's
+# windows standardised with their own statistics)
+echo "ser.feature-normalisation=speaker" > "$work/by-speaker.properties"
+by_speaker=(--conf "$work/by-speaker.properties")
+for held in "${corpora[@]}"; do
+  for kind in "" -int8; do
+    "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/pooled-logreg-archive-speaker/$held$kind" \
+      "${by_speaker[@]}" --output "$work/loco/pooled-logreg-archive-speaker-by-speaker$kind/eval-$held" --overwrite
+  done
+done
+clock "LOCO pooled-logreg-archive-speaker, scored per speaker"
 
 # RAVDESS speaker folds with the other corpora in training
 mkdir -p "$work/ravdess-folds"
@@ -94,6 +106,8 @@ for fold in 1 2 3 4 5; do
 done
 "$ser" evaluate --corpus ravdess --root "${roots[ravdess]}" --folds 5 --model "$work/ravdess-folds/fold{fold}" \
   --output "$work/ravdess-folds/eval" --overwrite
+"$ser" evaluate --corpus ravdess --root "${roots[ravdess]}" --folds 5 --model "$work/ravdess-folds/fold{fold}" \
+  "${by_speaker[@]}" --output "$work/ravdess-folds/eval-by-speaker" --overwrite
 clock "RAVDESS folds"
 
 # The production model: all four corpora
@@ -107,6 +121,9 @@ clock "production model"
 
 # ablations: the same features zero-padded to 8 s (published squeeze-excitation), and both front ends
 # standardised with the training windows' statistics (one standardisation for every corpus)
+# the recipe shipped before per-speaker training: each corpus standardised with its own statistics only
+loco_variant pooled-logreg-archive "$pooled" --head logreg --augment-variants 1 --unpadded --normalise archive \
+  "${weights[@]}" "${options[@]}"
 loco_variant pooled-logreg-archive-padded "$pooled" --head logreg --augment-variants 1 --normalise archive \
   "${weights[@]}" "${options[@]}"
 loco_variant pooled-logreg-unpadded "$pooled" --head logreg --augment-variants 1 --unpadded "${weights[@]}" "${options[@]}"

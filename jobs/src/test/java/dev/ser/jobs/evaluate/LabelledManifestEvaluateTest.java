@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code ser evaluate} on a user's labelled manifest: real nEMO and ASED recordings listed in a CSV
  * with a user's own label names (angry, joyful, calm, down) and speaker ids, mapped with {@code
- * --label-map}; one label left unmapped is counted as excluded.
+ * --label-map}; one label left unmapped is counted as excluded. Per speaker, the manifest's
+ * speakers of enough windows are standardised apart and the rest with the manifest's statistics.
  */
 class LabelledManifestEvaluateTest {
     @TempDir Path tmp;
@@ -130,5 +131,43 @@ class LabelledManifestEvaluateTest {
                         tmp.resolve("y").toString());
         assertEquals(2, badMap.code());
         assertTrue(badMap.err().contains("--label-map: 'angry' is not LABEL=CLASS"), badMap.err());
+
+        Path conf =
+                Files.writeString(
+                        tmp.resolve("speaker.properties"), "ser.feature-normalisation=speaker\n");
+        Path bySpeaker = tmp.resolve("by-speaker");
+        var speakers =
+                ser(
+                        "evaluate",
+                        "--corpus",
+                        "manifest",
+                        "--root",
+                        manifest.toString(),
+                        "--label-map",
+                        "angry=anger,joyful=happiness,calm=neutral,down=sadness",
+                        "--conf",
+                        conf.toString(),
+                        "--output",
+                        bySpeaker.toString());
+        assertEquals(0, speakers.code(), speakers.err());
+        JsonNode used =
+                new ObjectMapper()
+                        .readTree(bySpeaker.resolve("metrics.json").toFile())
+                        .path("models")
+                        .get(0)
+                        .path("feature_normalisation")
+                        .path("my-notes");
+        // 4 nEMO speakers of 10-12 clips have their own statistics; the ASED speakers of a clip or
+        // two (the unmapped clip's speaker is not scored) take the manifest's
+        long asedSpeakers =
+                lines.stream()
+                        .filter(l -> l.contains(",angry,am-"))
+                        .map(l -> l.split(",")[2])
+                        .distinct()
+                        .count();
+        assertEquals("speaker", used.path("basis").asText(), used.toString());
+        assertEquals(4 + asedSpeakers, used.path("speakers").asLong(), used.toString());
+        assertEquals(4, used.path("speakers_with_own_statistics").asInt(), used.toString());
+        assertEquals("archive", used.path("others").path("basis").asText(), used.toString());
     }
 }
