@@ -16,8 +16,9 @@ with `--normalise corpus`, every corpus (the held-out one too) is first standard
 statistics, as archive normalisation does (`train_pooled.py --normalise archive`; augmented variants
 with their corpus's clean statistics); with `--normalise speaker`, every speaker of every corpus is
 standardised apart, as if each speaker's clips were one archive (a user scoring their own notes);
-`--score-per-speaker` standardises only the held-out windows that way (a model trained per corpus
-scoring one user's archive).
+`--score-normalise corpus|speaker` standardises the held-out windows that way whatever training did
+(a model trained per corpus scoring one user's archive, or one trained per speaker scoring an
+archive whose speakers are unknown).
 """
 import argparse
 import json
