@@ -186,9 +186,11 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--variants", type=int, default=1,
                    help="train on the clean windows and augmented variants 1..N-1 (pooled-<front>-vK.npy)")
-    p.add_argument("--normalise", choices=["training", "corpus", "speaker"], default="training",
+    p.add_argument("--normalise", choices=["training", "corpus", "speaker", "corpus+speaker"], default="training",
                    help="corpus: standardise every corpus with its own statistics first (archive normalisation);"
-                        " speaker: every speaker of every corpus apart (an archive per speaker)")
+                        " speaker: every speaker of every corpus apart (an archive per speaker); corpus+speaker:"
+                        " train on both copies of every window (train_pooled.py --normalise archive+speaker),"
+                        " score per corpus")
     p.add_argument("--score-normalise", choices=["same", "corpus", "speaker"], default="same",
                    help="standardise the held-out windows per corpus or per speaker, whatever --normalise did for"
                         " training (a per-corpus model scoring one user's archive, or a per-speaker model scoring"
@@ -212,6 +214,10 @@ def main():
         x, augmented = per_corpus(x, augmented, corpus)
     elif args.normalise == "speaker":
         x, augmented = per_corpus(x, augmented, speakers)
+    elif args.normalise == "corpus+speaker":
+        by_speaker = per_corpus(x, augmented, speakers)
+        x, augmented = per_corpus(x, augmented, corpus)
+        augmented = augmented + [by_speaker[0]] + by_speaker[1]
     if args.floors:
         test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
         floors = {}
