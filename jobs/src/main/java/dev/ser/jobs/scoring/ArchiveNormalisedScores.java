@@ -13,8 +13,11 @@ import dev.ser.pipeline.model.ModelManifest;
 import dev.ser.pipeline.normalise.FeatureMoments;
 import dev.ser.pipeline.normalise.FeatureStandardisation;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -23,6 +26,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -65,7 +69,7 @@ public final class ArchiveNormalisedScores {
             if (speakers == null) {
                 return standardisation.toMap(minWindows);
             }
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("basis", FeatureStandardisation.Basis.SPEAKER.label());
             m.put("speakers", speakers.size());
             m.put(
@@ -115,15 +119,14 @@ public final class ArchiveNormalisedScores {
         FeatureStandardisation standardisation = head.standardisation(moments);
         Map<String, FeatureStandardisation> speakers = null;
         if (speakerColumn != null) {
-            speakers = new java.util.TreeMap<>();
+            speakers = new TreeMap<>();
             Map<String, FeatureMoments> bySpeaker =
                     ok.filter(col(speakerColumn).isNotNull())
                             .select(
                                     col(speakerColumn).cast("string"),
                                     explode(col("windows." + OutputSchema.FEATURES)))
                             .javaRDD()
-                            .mapToPair(
-                                    r -> new scala.Tuple2<>(r.getString(0), floats(r.getList(1))))
+                            .mapToPair(r -> new Tuple2<>(r.getString(0), floats(r.getList(1))))
                             .aggregateByKey(
                                     new FeatureMoments(dims),
                                     FeatureMoments::add,
@@ -205,7 +208,7 @@ public final class ArchiveNormalisedScores {
             this.labels = List.copyOf(labels);
             this.standardisation = standardisation;
             this.speakerColumn = speakerColumn;
-            this.speakers = speakers == null ? null : new java.util.HashMap<>(speakers);
+            this.speakers = speakers == null ? null : new HashMap<>(speakers);
             this.weightBySpeech = weightBySpeech;
             this.out = out;
         }
