@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ser.jobs.JobTestSupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,24 @@ class LabelledManifestEvaluateTest {
 
     private static final Map<String, String> USER_LABELS =
             Map.of("anger", "angry", "happiness", "joyful", "neutral", "calm", "sadness", "down");
+
+    /** {@code ser evaluate} on {@code manifest} with the users' label map. */
+    private static JobTestSupport.Run evaluate(Path manifest, Path out, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "evaluate",
+                                "--corpus",
+                                "manifest",
+                                "--root",
+                                manifest.toString(),
+                                "--label-map",
+                                "angry=anger,joyful=happiness,calm=neutral,down=sadness",
+                                "--output",
+                                out.toString()));
+        args.addAll(List.of(more));
+        return ser(args.toArray(String[]::new));
+    }
 
     @Test
     void evaluatesAManifestWithUsersLabelNames() throws IOException {
@@ -64,19 +83,7 @@ class LabelledManifestEvaluateTest {
         Files.write(manifest, lines);
 
         Path out = tmp.resolve("eval");
-        var run =
-                ser(
-                        "evaluate",
-                        "--corpus",
-                        "manifest",
-                        "--root",
-                        manifest.toString(),
-                        "--label-map",
-                        "angry=anger,joyful=happiness,calm=neutral,down=sadness",
-                        "--folds",
-                        "2",
-                        "--output",
-                        out.toString());
+        var run = evaluate(manifest, out, "--folds", "2");
         assertEquals(0, run.code(), run.err());
         JsonNode c =
                 new ObjectMapper()
@@ -136,19 +143,7 @@ class LabelledManifestEvaluateTest {
                 Files.writeString(
                         tmp.resolve("speaker.properties"), "ser.feature-normalisation=speaker\n");
         Path bySpeaker = tmp.resolve("by-speaker");
-        var speakers =
-                ser(
-                        "evaluate",
-                        "--corpus",
-                        "manifest",
-                        "--root",
-                        manifest.toString(),
-                        "--label-map",
-                        "angry=anger,joyful=happiness,calm=neutral,down=sadness",
-                        "--conf",
-                        conf.toString(),
-                        "--output",
-                        bySpeaker.toString());
+        var speakers = evaluate(manifest, bySpeaker, "--conf", conf.toString());
         assertEquals(0, speakers.code(), speakers.err());
         JsonNode used =
                 new ObjectMapper()
