@@ -2,6 +2,7 @@ package dev.ser.jobs.scoring;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintStream;
+import java.util.Map;
 
 /**
  * What {@code OUT/summary.json} holds: the run's counts (rows by status, of the errors those that
@@ -59,7 +60,16 @@ public record ScoreSummary(
                 windows,
                 wallSeconds,
                 model.name());
-        if (featureNormalisation != null) {
+        if (featureNormalisation != null
+                && featureNormalisation.get("others") instanceof Map<?, ?> o) {
+            out.printf(
+                    "  features standardised per speaker: %s of %s speaker(s) with their own statistics,"
+                            + " the others with the %s statistics (%s windows scored in this run)%n",
+                    featureNormalisation.get("speakers_with_own_statistics"),
+                    featureNormalisation.get("speakers"),
+                    o.get("basis"),
+                    o.get("windows"));
+        } else if (featureNormalisation != null) {
             out.printf(
                     "  features standardised with the %s statistics (%s windows scored in this run)%n",
                     featureNormalisation.get("basis"), featureNormalisation.get("windows"));

@@ -131,21 +131,36 @@ class ArchiveNormalisationRunTest {
                 Files.writeString(
                         tmp.resolve("speaker.properties"), "ser.feature-normalisation=speaker\n");
         Path perSpeaker = tmp.resolve("per-speaker");
-        Run s =
-                ser(
-                        "score",
-                        "--manifest",
-                        csv.toString(),
-                        "--output",
-                        perSpeaker.toString(),
-                        "--conf",
-                        speakerConf.toString());
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(
+                new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+        Run s;
+        try {
+            s =
+                    ser(
+                            "score",
+                            "--manifest",
+                            csv.toString(),
+                            "--output",
+                            perSpeaker.toString(),
+                            "--conf",
+                            speakerConf.toString());
+        } finally {
+            System.setOut(stdout);
+        }
         assertEquals(0, s.code(), s.err());
         JsonNode used = summary(perSpeaker).get("feature_normalisation");
         assertEquals("speaker", used.get("basis").asText(), used.toString());
         assertEquals(2, used.get("speakers").asInt(), used.toString());
         assertEquals(1, used.get("speakers_with_own_statistics").asInt(), used.toString());
         assertEquals("archive", used.get("others").get("basis").asText(), used.toString());
+        String printed = console.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(
+                printed.contains(
+                        "features standardised per speaker: 1 of 2 speaker(s) with their own"
+                                + " statistics, the others with the archive statistics (15 windows"),
+                printed);
 
         Path archive = tmp.resolve("archive");
         Run a = ser("score", "--manifest", csv.toString(), "--output", archive.toString());
