@@ -27,6 +27,7 @@ import loco  # noqa: E402
 
 FEATURES = ["mel-mfcc-unpadded", "mn04-unpadded"]
 SIZES = [10, 25, 50, 100]
+MIN_WINDOWS = 10  # the shipped model's min_windows
 
 
 def statistics(x):
@@ -54,11 +55,13 @@ def main():
     rng = np.random.default_rng(args.seed)
 
     def per_group(idx, groups):
-        """Windows `idx`, each group standardised with its own statistics."""
+        """Windows `idx`, each group standardised with its own statistics; a group of fewer than
+        MIN_WINDOWS windows with its corpus's, as `ser.feature-normalisation=speaker` falls back."""
         z = np.empty((len(idx), x.shape[1]))
         for g in np.unique(groups[idx]):
             sel = groups[idx] == g
-            m, s = statistics(x[idx][sel])
+            source = sel if sel.sum() >= MIN_WINDOWS else corpus[idx] == corpus[idx][sel][0]
+            m, s = statistics(x[idx][source])
             z[sel] = (x[idx][sel] - m) / s
         return z
 

@@ -157,13 +157,16 @@ def main():
 
     def standardised(arrays, idx, groups):
         """`arrays` (clean first, then augmented variants) at windows `idx`, each group (a corpus, a
-        speaker) standardised with its clean windows' own statistics; as they are when `groups` is None."""
+        speaker) standardised with its clean windows' own statistics; as they are when `groups` is None.
+        A group of fewer windows than --min-archive-windows takes its corpus's statistics, as
+        `ser.feature-normalisation=speaker` gives such a speaker the run's."""
         if groups is None:
             return [a[idx] for a in arrays]
         out = [a[idx].astype(np.float64) for a in arrays]
         for c in sorted(set(groups[idx])):
             sel = groups[idx] == c
-            mean, std = corpus_statistics(arrays[0][idx][sel])
+            source = sel if sel.sum() >= args.min_archive_windows else corpus[idx] == corpus[idx][sel][0]
+            mean, std = corpus_statistics(arrays[0][idx][source])
             for o in out:
                 o[sel] = (o[sel] - mean) / std
         return [o.astype(np.float32) for o in out]

@@ -338,6 +338,11 @@ class TrainingRecipeTest {
                         "amharic,polish",
                         "--val-fold",
                         "5",
+                        "--unpadded",
+                        "--normalise",
+                        "archive+speaker",
+                        "--augment-variants",
+                        "1",
                         "--calibration-windows",
                         "32");
         assertTrue(out.contains("validation UA by L2"), out);
@@ -351,6 +356,8 @@ class TrainingRecipeTest {
                 new ObjectMapper().readTree(model.resolve("model.json").toFile()).path("training");
         assertEquals("[\"amharic\",\"polish\"]", training.path("train_corpora").toString());
         assertEquals("corpus-class", training.path("balance").asText());
+        assertEquals("archive+speaker", training.path("normalise").asText());
+        assertTrue(pkg.manifest().archiveNormalisation() != null, "the head is in model.json");
         List<float[]> inputs = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             inputs.add(firstWindow(prepared, i));
