@@ -207,9 +207,8 @@ def main():
     corpus = np.array([r["corpus"] for r in rows])
     clips = np.array([r["path"] for r in rows])
     speakers = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
-    scored = {"same": None, "corpus": lambda: per_corpus(x, [], corpus)[0],
-              "speaker": lambda: per_corpus(x, [], speakers)[0]}[args.score_normalise]
-    scored = scored() if scored else None
+    scored = None if args.score_normalise == "same" else \
+        per_corpus(x, [], {"corpus": corpus, "speaker": speakers}[args.score_normalise])[0]
     if args.normalise == "corpus":
         x, augmented = per_corpus(x, augmented, corpus)
     elif args.normalise == "speaker":

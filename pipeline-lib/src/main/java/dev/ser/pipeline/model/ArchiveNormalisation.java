@@ -45,15 +45,13 @@ public record ArchiveNormalisation(
 
     /** The archive's own statistics when it has {@code minWindows} windows, else training's. */
     public FeatureStandardisation standardisation(FeatureMoments archive) {
-        if (archive.count() >= minWindows && archive.count() > 1) {
-            return new FeatureStandardisation(
-                    archive.mean(),
-                    archive.standardDeviation(STD_FLOOR),
-                    FeatureStandardisation.Basis.ARCHIVE,
-                    archive.count());
-        }
-        return new FeatureStandardisation(
-                trainingMean, trainingStd, FeatureStandardisation.Basis.TRAINING, archive.count());
+        return enough(archive)
+                ? own(archive, FeatureStandardisation.Basis.ARCHIVE)
+                : new FeatureStandardisation(
+                        trainingMean,
+                        trainingStd,
+                        FeatureStandardisation.Basis.TRAINING,
+                        archive.count());
     }
 
     /**
@@ -63,14 +61,17 @@ public record ArchiveNormalisation(
      */
     public FeatureStandardisation speakerStandardisation(
             FeatureMoments speaker, FeatureStandardisation archive) {
-        if (speaker.count() >= minWindows && speaker.count() > 1) {
-            return new FeatureStandardisation(
-                    speaker.mean(),
-                    speaker.standardDeviation(STD_FLOOR),
-                    FeatureStandardisation.Basis.SPEAKER,
-                    speaker.count());
-        }
-        return archive;
+        return enough(speaker) ? own(speaker, FeatureStandardisation.Basis.SPEAKER) : archive;
+    }
+
+    private boolean enough(FeatureMoments group) {
+        return group.count() >= minWindows && group.count() > 1;
+    }
+
+    private static FeatureStandardisation own(
+            FeatureMoments group, FeatureStandardisation.Basis basis) {
+        return new FeatureStandardisation(
+                group.mean(), group.standardDeviation(STD_FLOOR), basis, group.count());
     }
 
     /** Logits of one window's (unstandardised) features. */
