@@ -210,10 +210,14 @@ class StandaloneClusterIT {
 
         Path clusterOut = tmp.resolve("cluster-out");
         Process p = submit(archive, clusterOut, "submit.log");
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "spark-submit did not finish");
+        assertTrue(
+                p.waitFor(8, TimeUnit.MINUTES),
+                () -> diagnosis("spark-submit did not finish", tmp.resolve("submit.log")));
         String log = Files.readString(tmp.resolve("submit.log"));
-        assertEquals(0, p.exitValue(), log);
-        assertTrue(log.contains("ser score: 8 recording(s)"), log);
+        assertEquals(0, p.exitValue(), () -> diagnosis("spark-submit failed", log));
+        assertTrue(
+                log.contains("ser score: 8 recording(s)"),
+                () -> diagnosis("no summary line for 8 recordings", log));
 
         Path localOut = tmp.resolve("local-out");
         var local =
@@ -259,8 +263,7 @@ class StandaloneClusterIT {
             Thread.sleep(100);
         }
         assertTrue(
-                p.isAlive(),
-                "the job ended before a worker could be lost:\n" + Files.readString(log));
+                p.isAlive(), () -> diagnosis("the job ended before a worker could be lost", log));
         String before = Files.readString(log);
         int doneAtKill =
                 count(
@@ -277,10 +280,14 @@ class StandaloneClusterIT {
                         + doneAtKill
                         + " scoring task(s) had finished");
 
-        assertTrue(p.waitFor(6, TimeUnit.MINUTES), "spark-submit did not finish");
+        assertTrue(
+                p.waitFor(10, TimeUnit.MINUTES),
+                () -> diagnosis("spark-submit did not finish after the worker was lost", log));
         String text = Files.readString(log);
-        assertEquals(0, p.exitValue(), text);
-        assertTrue(text.contains("ser score: " + recordings + " recording(s)"), text);
+        assertEquals(0, p.exitValue(), () -> diagnosis("spark-submit failed after the loss", text));
+        assertTrue(
+                text.contains("ser score: " + recordings + " recording(s)"),
+                () -> diagnosis("no summary line for " + recordings + " recordings", text));
         text.lines()
                 .filter(
                         l ->
@@ -296,7 +303,7 @@ class StandaloneClusterIT {
                 text.contains("Lost executor")
                         || text.contains("ExecutorLostFailure")
                         || text.contains("Removed executor"),
-                "the driver saw the executor go:\n" + text);
+                () -> diagnosis("the driver never saw the executor go", text));
 
         Path localOut = tmp.resolve("local-out-worker-lost");
         var local =
@@ -369,6 +376,38 @@ class StandaloneClusterIT {
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /**
+     * A failure message that leads with what matters, since a CI report shows only the head of a
+     * long message: what failed, the driver log's errors and exceptions, then the log's tail.
+     */
+    private static String diagnosis(String what, String log) {
+        List<String> lines = log.lines().toList();
+        List<String> errors =
+                lines.stream()
+                        .filter(
+                                l ->
+                                        l.contains(" ERROR ")
+                                                || l.contains(" WARN ")
+                                                || l.contains("Exception")
+                                                || l.startsWith("Caused by")
+                                                || l.startsWith("ser "))
+                        .limit(40)
+                        .toList();
+        return what
+                + "\n--- errors and warnings in the driver log ---\n"
+                + String.join("\n", errors)
+                + "\n--- the driver log's last 60 lines ---\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static String diagnosis(String what, Path log) {
+        try {
+            return diagnosis(what, Files.readString(log));
+        } catch (IOException e) {
+            return what + " (and its log could not be read: " + e + ")";
         }
     }
 
