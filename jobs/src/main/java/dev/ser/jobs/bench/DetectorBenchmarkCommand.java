@@ -50,6 +50,7 @@ import picocli.CommandLine.Option;
         })
 public final class DetectorBenchmarkCommand implements Callable<Integer> {
     private static final int RATE = SpeechWindowing.SAMPLE_RATE;
+    private static final List<String> KINDS = List.of("white", "pink", "hum", "music", "babble");
 
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     List<CorpusArgs> corpora;
@@ -100,6 +101,12 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             description =
                     "Sets of the 16 generated non-speech files, each drawn afresh. Default: ${DEFAULT-VALUE}.")
     int nonSpeechSets;
+
+    @Option(
+            names = "--per-kind",
+            description =
+                    "Also print every background kind's share at each SNR, not only the worst.")
+    boolean perKind;
 
     @Option(names = "--seed", defaultValue = "7", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -183,7 +190,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             }
             Map<String, Map<String, Integer>> missed = new LinkedHashMap<>();
             List<String> conditions = new ArrayList<>(List.of("clean"));
-            for (String kind : List.of("white", "pink", "hum", "music", "babble")) {
+            for (String kind : KINDS) {
                 for (double snr : snrs) {
                     conditions.add(String.format(Locale.ROOT, "%s %.0f dB", kind, snr));
                 }
@@ -236,6 +243,22 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                             : worst.substring(0, worst.indexOf(' '))));
                 }
                 System.out.println(line);
+                if (perKind) {
+                    for (String kind : KINDS) {
+                        StringBuilder k =
+                                new StringBuilder(String.format(Locale.ROOT, "%31s", kind));
+                        for (double snr : snrs) {
+                            String condition = String.format(Locale.ROOT, "%s %.0f dB", kind, snr);
+                            k.append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            " | %.0f dB %5.1f%%",
+                                            snr,
+                                            100.0 * m.get(condition) / speech.size()));
+                        }
+                        System.out.println(k);
+                    }
+                }
             }
         }
         System.out.println("  share of non-speech (10 s each) called speech:");
