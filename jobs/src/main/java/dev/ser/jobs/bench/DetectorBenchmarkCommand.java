@@ -103,10 +103,22 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
     int nonSpeechSets;
 
     @Option(
+            names = "--detectors",
+            split = ",",
+            paramLabel = "NAME",
+            description = "Which of the speech detectors to measure. Default: all of them.")
+    List<String> only = ScoringConfig.DETECTORS;
+
+    @Option(
             names = "--per-kind",
             description =
                     "Also print every background kind's share at each SNR, not only the worst.")
     boolean perKind;
+
+    @Option(
+            names = "--list-missed",
+            description = "Also print which clips each detector missed, under which condition.")
+    boolean listMissed;
 
     @Option(names = "--seed", defaultValue = "7", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -121,7 +133,11 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             throw new ConfigurationException("--silero " + silero + " does not exist");
         }
         Map<String, SpeechWindowing> detectors = new LinkedHashMap<>();
-        for (String d : ScoringConfig.DETECTORS) {
+        for (String d : only) {
+            if (!ScoringConfig.DETECTORS.contains(d)) {
+                throw new ConfigurationException(
+                        "--detectors " + d + " is not one of " + ScoringConfig.DETECTORS);
+            }
             detectors.put(
                     d,
                     windowing(
@@ -180,7 +196,9 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             }
             Collections.shuffle(all, random);
             List<float[]> speech = new ArrayList<>();
-            for (LabelledClip clip : all.subList(0, Math.min(clips, all.size()))) {
+            List<LabelledClip> drawn = all.subList(0, Math.min(clips, all.size()));
+            Map<String, List<String>> missedClips = new LinkedHashMap<>();
+            for (LabelledClip clip : drawn) {
                 try (MonoStream in =
                         new MonoStream(
                                 AudioDecoders.open(Files.newInputStream(Path.of(clip.path()))),
@@ -208,6 +226,11 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                         long t0 = System.nanoTime();
                         boolean found = hasSpeech(d.getValue(), wav, d.getKey(), detectorSeconds);
                         seconds.merge(d.getKey(), (System.nanoTime() - t0) / 1e9, Double::sum);
+                        if (!found && listMissed) {
+                            missedClips
+                                    .computeIfAbsent(d.getKey(), k -> new ArrayList<>())
+                                    .add(condition + ": " + drawn.get(i).path());
+                        }
                         missed.computeIfAbsent(d.getKey(), k -> new LinkedHashMap<>())
                                 .merge(condition, found ? 0 : 1, Integer::sum);
                     }
@@ -258,6 +281,9 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                         }
                         System.out.println(k);
                     }
+                }
+                for (String miss : missedClips.getOrDefault(d, List.of())) {
+                    System.out.println("      missed " + miss);
                 }
             }
         }
