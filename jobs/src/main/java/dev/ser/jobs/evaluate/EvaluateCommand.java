@@ -112,20 +112,23 @@ public final class EvaluateCommand implements Callable<Integer> {
                     .forEach(
                             (name, c) -> {
                                 var o = c.overFolds();
-                                System.out.printf(
-                                        "  %-8s %d clips scored of %d in the 4 classes; over %d folds: WA %.3f ± %.3f, "
-                                                + "UA %.3f ± %.3f, macro F1 %.3f ± %.3f; arousal accuracy %.3f%n",
-                                        name,
-                                        c.clips().scored(),
-                                        c.clips().used(),
-                                        c.folds(),
-                                        o.wa().mean(),
-                                        o.wa().std(),
-                                        o.ua().mean(),
-                                        o.ua().std(),
-                                        o.macroF1().mean(),
-                                        o.macroF1().std(),
-                                        c.arousal().accuracy());
+                                // one write, so that a log line cannot land inside it
+                                // (ScoreSummary.print)
+                                System.out.print(
+                                        String.format(
+                                                "  %-8s %d clips scored of %d in the 4 classes; over %d folds: WA %.3f ± %.3f, "
+                                                        + "UA %.3f ± %.3f, macro F1 %.3f ± %.3f; arousal accuracy %.3f%n",
+                                                name,
+                                                c.clips().scored(),
+                                                c.clips().used(),
+                                                c.folds(),
+                                                o.wa().mean(),
+                                                o.wa().std(),
+                                                o.ua().mean(),
+                                                o.ua().std(),
+                                                o.macroF1().mean(),
+                                                o.macroF1().std(),
+                                                c.arousal().accuracy()));
                             });
             for (var m : metrics.models()) {
                 if (!m.trained()) {

@@ -2,6 +2,8 @@ package dev.ser.jobs.scoring;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.Map;
 
 /**
@@ -46,8 +48,18 @@ public record ScoreSummary(
 
     /**
      * The run's lines on the console: counts, audio, time and model, then what was skipped and why.
+     * Written in one piece: {@code printf} writes a line in parts, and where the console is shared
+     * with Spark's log (stderr, on a spark-submit redirected to one file) another thread's log line
+     * landed inside the first line, after {@code "ser score: "}.
      */
     public void print(PrintStream out, String output, boolean incremental) {
+        StringWriter text = new StringWriter();
+        write(new PrintWriter(text), output, incremental);
+        out.print(text);
+        out.flush();
+    }
+
+    private void write(PrintWriter out, String output, boolean incremental) {
         out.printf(
                 "ser score: %d recording(s): %d ok, %d no_speech, %d error; %.1f s of audio "
                         + "(%.1f s speech, %d windows) in %.1f s; model %s%n",

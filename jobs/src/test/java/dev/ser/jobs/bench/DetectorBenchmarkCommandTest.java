@@ -77,6 +77,65 @@ class DetectorBenchmarkCommandTest {
     }
 
     @Test
+    void measuresOnlyTheNamedDetectorsAndSaysWhichClipsEachKindOfSoundCost() throws Exception {
+        StringBuilder csv = new StringBuilder("path,label,speaker\n");
+        for (int i = 0; i < 2; i++) {
+            Path note = GeneratedSpeech.wav(tmp.resolve("m" + i + ".wav"), i, 5, 16_000, 1);
+            csv.append(note).append(",anger,s").append(i).append('\n');
+        }
+        Path manifest = Files.writeString(tmp.resolve("notes.csv"), csv);
+        PrintStream console = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        JobTestSupport.Run run;
+        try {
+            run =
+                    JobTestSupport.ser(
+                            "detector-benchmark",
+                            "--corpus",
+                            "manifest",
+                            "--root",
+                            manifest.toString(),
+                            "--snr",
+                            "-10",
+                            "--split",
+                            "all",
+                            "--detectors",
+                            "energy",
+                            "--per-kind",
+                            "--list-missed");
+        } finally {
+            System.setOut(console);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        console.print(out);
+        assertEquals(0, run.code(), run.err());
+        assertTrue(out.contains("notes    energy "), out);
+        assertTrue(!out.contains("silero"), "only the energy detector ran: " + out);
+        for (String kind : new String[] {"white", "pink", "hum", "music", "babble"}) {
+            assertTrue(out.matches("(?s).*\\n\\s+" + kind + " \\| -10 dB\\s+[0-9.]+%\\n.*"), out);
+        }
+        // 10 dB under pink noise the energy detector hears nothing: both clips are named
+        Matcher pink = Pattern.compile("pink \\| -10 dB\\s+([0-9.]+)%").matcher(out);
+        assertTrue(pink.find(), out);
+        long named = out.lines().filter(l -> l.contains("missed pink -10 dB: ")).count();
+        assertEquals(Math.round(Double.parseDouble(pink.group(1)) / 50), named, out);
+        assertTrue(named > 0, out);
+
+        var bad =
+                JobTestSupport.ser(
+                        "detector-benchmark",
+                        "--corpus",
+                        "manifest",
+                        "--root",
+                        manifest.toString(),
+                        "--detectors",
+                        "webrtc");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--detectors webrtc is not one of"), bad.err());
+    }
+
+    @Test
     void nonSpeechIsTenSecondsEachAndHasNoSilentNoise() {
         var set = DetectorBenchmarkCommand.nonSpeech(new Random(1));
         assertEquals(16, set.size());
