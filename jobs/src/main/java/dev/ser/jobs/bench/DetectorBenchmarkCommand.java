@@ -165,7 +165,8 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                                     parts.length > 3
                                                             ? Double.parseDouble(parts[3])
                                                             : d.checkThreshold(),
-                                                    d.fallbackSeconds()))));
+                                                    d.fallbackSeconds(),
+                                                    d.checkContextSeconds()))));
         }
         Map<String, Double> detectorSeconds = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -332,11 +333,11 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static SpeechWindowing windowing(ScoringConfig config) {
+    static SpeechWindowing windowing(ScoringConfig config) {
         return SpeechFrontEnd.forTraining(8.0, PreprocessingConfig.NONE, config).windowing();
     }
 
-    private static boolean hasSpeech(
+    static boolean hasSpeech(
             SpeechWindowing windowing, byte[] wav, String detector, Map<String, Double> seconds)
             throws IOException {
         int[] windows = {0};
@@ -346,7 +347,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
         return windows[0] > 0;
     }
 
-    private static byte[] wav(float[] x) throws IOException {
+    static byte[] wav(float[] x) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(44 + 4 * x.length);
         WavWriter.write(out, new float[][] {x}, RATE, WavWriter.Encoding.FLOAT32, false);
         return out.toByteArray();
