@@ -165,8 +165,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                                     parts.length > 3
                                                             ? Double.parseDouble(parts[3])
                                                             : d.checkThreshold(),
-                                                    d.fallbackSeconds(),
-                                                    d.checkContextSeconds()))));
+                                                    d.fallbackSeconds()))));
         }
         Map<String, Double> detectorSeconds = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -333,11 +332,11 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    static SpeechWindowing windowing(ScoringConfig config) {
+    private static SpeechWindowing windowing(ScoringConfig config) {
         return SpeechFrontEnd.forTraining(8.0, PreprocessingConfig.NONE, config).windowing();
     }
 
-    static boolean hasSpeech(
+    private static boolean hasSpeech(
             SpeechWindowing windowing, byte[] wav, String detector, Map<String, Double> seconds)
             throws IOException {
         int[] windows = {0};
@@ -347,7 +346,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
         return windows[0] > 0;
     }
 
-    static byte[] wav(float[] x) throws IOException {
+    private static byte[] wav(float[] x) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(44 + 4 * x.length);
         WavWriter.write(out, new float[][] {x}, RATE, WavWriter.Encoding.FLOAT32, false);
         return out.toByteArray();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ser.jobs.GeneratedSpeech;
 import dev.ser.jobs.JobTestSupport;
-import dev.ser.pipeline.ScoringConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -134,34 +133,6 @@ class DetectorBenchmarkCommandTest {
                         "webrtc");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--detectors webrtc is not one of"), bad.err());
-    }
-
-    /**
-     * The music-like file of the validation run's seventh non-speech set: Silero, over the whole
-     * file, calls it speech; the default detector asked Silero about the regions the energy
-     * detector found in it, was told no, and does not take a second pass's word on the same audio.
-     */
-    @Test
-    void theDefaultDoesNotAskSileroTwiceAboutMusicItRefused() throws Exception {
-        float[] music =
-                DetectorBenchmarkCommand.nonSpeech(new Random(7 + 1000 + 6)).get("music -25 dBFS");
-        byte[] wav = DetectorBenchmarkCommand.wav(music);
-        var seconds = new java.util.HashMap<String, Double>();
-        assertTrue(
-                DetectorBenchmarkCommand.hasSpeech(
-                        DetectorBenchmarkCommand.windowing(
-                                ScoringConfig.DEFAULT.withDetector("silero", null)),
-                        wav,
-                        "silero",
-                        seconds),
-                "Silero alone calls it speech: a hard case");
-        assertTrue(
-                !DetectorBenchmarkCommand.hasSpeech(
-                        DetectorBenchmarkCommand.windowing(ScoringConfig.DEFAULT),
-                        wav,
-                        "energy+silero",
-                        seconds),
-                "the default calls it no_speech");
     }
 
     @Test

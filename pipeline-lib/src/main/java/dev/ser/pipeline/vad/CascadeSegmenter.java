@@ -1,6 +1,5 @@
 package dev.ser.pipeline.vad;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,25 +13,16 @@ import java.util.List;
  *       above the noise floor, some of them in a row ({@link Settings}); any other region (a knock,
  *       music, speech under noise) is kept only if the neural detector finds speech in it ({@link
  *       RegionCheck}).
- *   <li>The neural detector judges such a region having first heard {@link
- *       Settings#checkContextSeconds} of what came before it, as it would in a pass over the whole
- *       recording: started cold at the region, it refused speech under music that a whole pass
- *       finds.
  *   <li>A recording in which no region has been kept within its first {@link
  *       Settings#fallbackSeconds} (or at all, when shorter) is handed to the neural detector from
  *       its start: speech under noise at a few dB SNR rarely stands out of the noise floor far
- *       enough for the energy detector to open a region. Digital silence is not given to it. What
- *       it finds there is kept only when {@link Settings#sureFrames} of its speech frames lie
- *       outside the regions it has already refused: the second pass is not asked again about what
- *       the first one judged.
+ *       enough for the energy detector to open a region. Digital silence is not given to it.
  * </ul>
  *
  * Why: measured by {@code ser detector-benchmark} on the shared corpora, the energy detector calls
  * speech mixed with background sound at 5 dB SNR {@code no_speech} in up to a third of clips and
  * calls loud bursts and music speech, while Silero, at about 40 times the cost, misses some quiet
- * emotional speech (sad ASED clips) that stands clear of a silent floor. The context and the second
- * pass's rule took the music-like non-speech files called speech from 30 to 18 of 1,280
- * (validation, README's detector section).
+ * emotional speech (sad ASED clips) that stands clear of a silent floor.
  */
 public final class CascadeSegmenter implements SpeechSegmenter {
 
@@ -52,8 +42,6 @@ public final class CascadeSegmenter implements SpeechSegmenter {
      *     detector found (0.5, as where it finds speech alone); speech continues down to 0.7 of it
      * @param fallbackSeconds audio without a kept region after which the neural detector takes the
      *     whole recording (30 s)
-     * @param checkContextSeconds audio before a region that the neural detector hears before
-     *     judging it (1.5 s)
      */
     public record Settings(
             double sureMarginDb,
@@ -61,10 +49,9 @@ public final class CascadeSegmenter implements SpeechSegmenter {
             int sureRun,
             double holdSeconds,
             double checkThreshold,
-            double fallbackSeconds,
-            double checkContextSeconds)
+            double fallbackSeconds)
             implements java.io.Serializable {
-        public static final Settings DEFAULT = new Settings(15, 8, 2, 4, 0.5, 30, 1.5);
+        public static final Settings DEFAULT = new Settings(15, 8, 2, 4, 0.5, 30);
     }
 
     private static final int RATE = VoiceActivityDetector.SAMPLE_RATE;
@@ -83,17 +70,8 @@ public final class CascadeSegmenter implements SpeechSegmenter {
     private float[] unkept = new float[FRAME * 64];
     private int unkeptLength;
 
-    // The last samples heard, enough for a held region and the audio before it: what the neural
-    // detector hears before judging a region.
-    private final float[] recent;
-    private long heard;
-    // Regions the neural detector refused while nothing was kept, [start, end) in samples: the
-    // fallback pass keeps speech only outside them.
-    private final List<long[]> refused = new ArrayList<>();
-
     private VoiceActivityDetector neuralDetector; // after fallback: it decides the rest
     private SpeechGate neuralGate;
-    private long neuralPosition; // samples the fallback pass has heard
     private long nanos;
 
     public CascadeSegmenter(
@@ -106,14 +84,6 @@ public final class CascadeSegmenter implements SpeechSegmenter {
         this.settings = settings;
         this.sink = sink;
         this.fallbackSamples = (int) Math.round(settings.fallbackSeconds() * RATE);
-        this.recent =
-                new float
-                        [(int)
-                                Math.round(
-                                        (settings.checkContextSeconds()
-                                                        + settings.holdSeconds()
-                                                        + 2)
-                                                * RATE)];
         this.energyGate = new SpeechGate(config, RATE, sink, new NeuralCheck());
     }
 
@@ -133,10 +103,6 @@ public final class CascadeSegmenter implements SpeechSegmenter {
             neuralFrame(samples, length);
             return;
         }
-        for (int i = 0; i < length; i++) {
-            recent[(int) ((heard + i) % recent.length)] = samples[i];
-        }
-        heard += length;
         long t0 = System.nanoTime();
         float p = energy.speechProbability(samples);
         boolean sure = energy.lastMarginDb() >= settings.sureMarginDb();
@@ -181,10 +147,7 @@ public final class CascadeSegmenter implements SpeechSegmenter {
     /** Hands the recording to the neural detector from its start. */
     private void fallBack() {
         neuralDetector = neural.newDetector();
-        neuralGate =
-                refused.isEmpty()
-                        ? new SpeechGate(config, RATE, sink)
-                        : new SpeechGate(config, RATE, sink, new JudgedBefore());
+        neuralGate = new SpeechGate(config, RATE, sink);
         inFrames(unkept, 0, unkeptLength, this::neuralFrame);
         unkept = null;
     }
@@ -211,46 +174,7 @@ public final class CascadeSegmenter implements SpeechSegmenter {
         // frames, with Silero restarted after them, lost 2-6 % of quiet RAVDESS clips under noise.
         float p = digitalSilence(samples) ? 0f : neuralDetector.speechProbability(samples);
         nanos += System.nanoTime() - t0;
-        long middle = neuralPosition + length / 2;
-        neuralPosition += length;
-        neuralGate.frame(samples, length, p, !wasRefused(middle));
-    }
-
-    private boolean wasRefused(long sample) {
-        for (long[] r : refused) {
-            if (sample >= r[0] && sample < r[1]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * For the fallback pass: a region is kept when enough of its speech frames lie outside the
-     * regions the neural detector refused (counted as the gate's sure frames); one within them is
-     * dropped.
-     */
-    private final class JudgedBefore implements RegionCheck {
-        @Override
-        public int sureFramesToTrust() {
-            return settings.sureFrames();
-        }
-
-        @Override
-        public int sureRunToTrust() {
-            return 1;
-        }
-
-        @Override
-        public int holdLimitSamples() {
-            // a region within refused ones is no longer than they are (each at most the hold)
-            return fallbackSamples;
-        }
-
-        @Override
-        public boolean hasSpeech(float[] samples, int offset, int length) {
-            return false;
-        }
+        neuralGate.frame(samples, length, p);
     }
 
     private static boolean digitalSilence(float[] frame) {
@@ -297,52 +221,18 @@ public final class CascadeSegmenter implements SpeechSegmenter {
 
         @Override
         public boolean hasSpeech(float[] samples, int offset, int length) {
-            return hasSpeech(samples, offset, length, -1);
-        }
-
-        @Override
-        public boolean hasSpeech(float[] samples, int offset, int length, long startSample) {
             long t0 = System.nanoTime();
             try (VoiceActivityDetector detector = neural.newDetector()) {
-                if (startSample >= 0) {
-                    hearBefore(detector, startSample);
-                }
                 SpeechGate gate = new SpeechGate(checking, RATE, (s, o, n, at) -> {});
                 inFrames(
                         samples,
                         offset,
                         length,
                         (frame, n) -> gate.frame(frame, n, detector.speechProbability(frame)));
-                boolean found = !gate.finish().isEmpty();
-                if (!found && startSample >= 0 && unkept != null) {
-                    refused.add(new long[] {startSample, startSample + length});
-                }
-                return found;
+                return !gate.finish().isEmpty();
             } finally {
                 nanos += System.nanoTime() - t0;
             }
-        }
-
-        /** Feeds the detector the context before {@code startSample}, as far as it is kept. */
-        private void hearBefore(VoiceActivityDetector detector, long startSample) {
-            long from =
-                    Math.max(
-                            Math.max(
-                                    0,
-                                    startSample
-                                            - Math.round(settings.checkContextSeconds() * RATE)),
-                            heard - recent.length);
-            int n = (int) (startSample - from);
-            n -= n % FRAME; // whole frames, so that the region's first frame follows on
-            if (n <= 0) {
-                return;
-            }
-            from = startSample - n;
-            float[] before = new float[n];
-            for (int i = 0; i < n; i++) {
-                before[i] = recent[(int) ((from + i) % recent.length)];
-            }
-            inFrames(before, 0, n, (frame, k) -> detector.speechProbability(frame));
         }
     }
 }

@@ -25,12 +25,4 @@ public interface RegionCheck {
      * speech.
      */
     boolean hasSpeech(float[] samples, int offset, int length);
-
-    /**
-     * As {@link #hasSpeech(float[], int, int)}, told where the region starts in the recording
-     * (samples from its start), so that a check may read what came before it.
-     */
-    default boolean hasSpeech(float[] samples, int offset, int length, long startSample) {
-        return hasSpeech(samples, offset, length);
-    }
 }

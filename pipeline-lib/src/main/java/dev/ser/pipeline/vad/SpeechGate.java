@@ -159,7 +159,7 @@ public final class SpeechGate {
     /** Whether the check finds speech in the held region, from its padded start to {@code end}. */
     private boolean askCheck(long end) {
         int from = (int) (regionStart - pendingStart);
-        return check.hasSpeech(pending, from, (int) (end - regionStart), regionStart);
+        return check.hasSpeech(pending, from, (int) (end - regionStart));
     }
 
     /** Whether any audio has been handed on to the sink. */
