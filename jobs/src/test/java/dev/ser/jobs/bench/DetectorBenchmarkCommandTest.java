@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,36 +24,8 @@ class DetectorBenchmarkCommandTest {
 
     @Test
     void reportsEachConditionAndTheNonSpeechSet() throws Exception {
-        StringBuilder csv = new StringBuilder("path,label,speaker\n");
-        for (int i = 0; i < 3; i++) {
-            Path note = GeneratedSpeech.wav(tmp.resolve("n" + i + ".wav"), i, 6, 16_000, 1);
-            csv.append(note).append(",sadness,s").append(i).append('\n');
-        }
-        Path manifest = Files.writeString(tmp.resolve("notes.csv"), csv);
-        PrintStream console = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        JobTestSupport.Run run;
-        try {
-            run =
-                    JobTestSupport.ser(
-                            "detector-benchmark",
-                            "--corpus",
-                            "manifest",
-                            "--root",
-                            manifest.toString(),
-                            "--clips",
-                            "3",
-                            "--snr",
-                            "20,0",
-                            "--split",
-                            "all");
-        } finally {
-            System.setOut(console);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        console.print(out);
-        assertEquals(0, run.code(), run.err());
+        Path manifest = notes(3, 6);
+        String out = benchmark(manifest, "--clips", "3", "--snr", "20,0");
         for (String detector : new String[] {"energy+silero", "energy", "silero"}) {
             String row = String.format("notes    %-14s clean   0.0%% | 20 dB", detector);
             assertTrue(out.contains(row), "clean speech is found by " + detector + ": " + out);
@@ -78,38 +52,16 @@ class DetectorBenchmarkCommandTest {
 
     @Test
     void measuresOnlyTheNamedDetectorsAndSaysWhichClipsEachKindOfSoundCost() throws Exception {
-        StringBuilder csv = new StringBuilder("path,label,speaker\n");
-        for (int i = 0; i < 2; i++) {
-            Path note = GeneratedSpeech.wav(tmp.resolve("m" + i + ".wav"), i, 5, 16_000, 1);
-            csv.append(note).append(",anger,s").append(i).append('\n');
-        }
-        Path manifest = Files.writeString(tmp.resolve("notes.csv"), csv);
-        PrintStream console = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        JobTestSupport.Run run;
-        try {
-            run =
-                    JobTestSupport.ser(
-                            "detector-benchmark",
-                            "--corpus",
-                            "manifest",
-                            "--root",
-                            manifest.toString(),
-                            "--snr",
-                            "-10",
-                            "--split",
-                            "all",
-                            "--detectors",
-                            "energy",
-                            "--per-kind",
-                            "--list-missed");
-        } finally {
-            System.setOut(console);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        console.print(out);
-        assertEquals(0, run.code(), run.err());
+        Path manifest = notes(2, 5);
+        String out =
+                benchmark(
+                        manifest,
+                        "--snr",
+                        "-10",
+                        "--detectors",
+                        "energy",
+                        "--per-kind",
+                        "--list-missed");
         assertTrue(out.contains("notes    energy "), out);
         assertTrue(!out.contains("silero"), "only the energy detector ran: " + out);
         for (String kind : new String[] {"white", "pink", "hum", "music", "babble"}) {
@@ -133,6 +85,49 @@ class DetectorBenchmarkCommandTest {
                         "webrtc");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--detectors webrtc is not one of"), bad.err());
+    }
+
+    /**
+     * A manifest of {@code count} generated notes of {@code seconds} each, in {@code notes.csv}.
+     */
+    private Path notes(int count, double seconds) throws Exception {
+        StringBuilder csv = new StringBuilder("path,label,speaker\n");
+        for (int i = 0; i < count; i++) {
+            Path note = GeneratedSpeech.wav(tmp.resolve("n" + i + ".wav"), i, seconds, 16_000, 1);
+            csv.append(note).append(",sadness,s").append(i).append('\n');
+        }
+        return Files.writeString(tmp.resolve("notes.csv"), csv);
+    }
+
+    /**
+     * What {@code ser detector-benchmark} printed over every clip of {@code manifest}, with {@code
+     * args}; fails unless it exits 0.
+     */
+    private static String benchmark(Path manifest, String... args) {
+        PrintStream console = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        JobTestSupport.Run run;
+        try {
+            List<String> command =
+                    new ArrayList<>(
+                            List.of(
+                                    "detector-benchmark",
+                                    "--corpus",
+                                    "manifest",
+                                    "--root",
+                                    manifest.toString(),
+                                    "--split",
+                                    "all"));
+            command.addAll(List.of(args));
+            run = JobTestSupport.ser(command.toArray(String[]::new));
+        } finally {
+            System.setOut(console);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        console.print(out);
+        assertEquals(0, run.code(), run.err());
+        return out;
     }
 
     @Test
