@@ -157,6 +157,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                     .withCascade(
                                             new CascadeSegmenter.Settings(
                                                     Double.parseDouble(parts[0]),
+                                                    d.sureCrestDb(),
                                                     Integer.parseInt(parts[1]),
                                                     parts.length > 2
                                                             ? Integer.parseInt(parts[2])
@@ -165,6 +166,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                                     parts.length > 3
                                                             ? Double.parseDouble(parts[3])
                                                             : d.checkThreshold(),
+                                                    d.checkFrames(),
                                                     d.fallbackSeconds()))));
         }
         Map<String, Double> detectorSeconds = new LinkedHashMap<>();

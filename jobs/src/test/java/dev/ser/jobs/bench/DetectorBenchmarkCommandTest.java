@@ -1,16 +1,23 @@
 package dev.ser.jobs.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ser.jobs.GeneratedSpeech;
 import dev.ser.jobs.JobTestSupport;
+import dev.ser.pipeline.vad.CascadeSegmenter;
+import dev.ser.pipeline.vad.SileroVad;
+import dev.ser.pipeline.vad.SpeechRegion;
+import dev.ser.pipeline.vad.SpeechSegmenter;
+import dev.ser.pipeline.vad.VadConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -140,5 +147,40 @@ class DetectorBenchmarkCommandTest {
             rms += (double) v * v;
         }
         assertEquals(-25, 10 * Math.log10(rms / 160_000), 0.1, "levels are as named");
+    }
+
+    /**
+     * A music-like file (set 25 of seed 7's validation run) in which Silero gives a region of the
+     * energy detector's one frame at its threshold: the default asks for 3 and calls it no speech;
+     * accepting any region Silero opens calls it speech.
+     */
+    @Test
+    void musicThatSileroGivesAFewSpeechFramesIsNotSpeech() {
+        float[] music =
+                DetectorBenchmarkCommand.nonSpeech(new Random(7 + 1000 + 24)).get("music -25 dBFS");
+        CascadeSegmenter.Settings d = CascadeSegmenter.Settings.DEFAULT;
+        CascadeSegmenter.Settings anyRegion =
+                new CascadeSegmenter.Settings(
+                        d.sureMarginDb(),
+                        d.sureCrestDb(),
+                        d.sureFrames(),
+                        d.sureRun(),
+                        d.holdSeconds(),
+                        d.checkThreshold(),
+                        0,
+                        d.fallbackSeconds());
+        assertEquals(List.of(), regions(d, music));
+        assertFalse(regions(anyRegion, music).isEmpty());
+    }
+
+    private static List<SpeechRegion> regions(CascadeSegmenter.Settings settings, float[] x) {
+        try (SpeechSegmenter s =
+                CascadeSegmenter.factory(SileroVad.bundled(), VadConfig.DEFAULT, settings)
+                        .newSegmenter((samples, off, len, at) -> {})) {
+            for (int i = 0; i + 512 <= x.length; i += 512) {
+                s.frame(Arrays.copyOfRange(x, i, i + 512), 512);
+            }
+            return s.finish();
+        }
     }
 }

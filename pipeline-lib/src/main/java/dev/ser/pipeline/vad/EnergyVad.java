@@ -19,12 +19,17 @@ package dev.ser.pipeline.vad;
  * starts at 150 Hz, not lower, so that mains hum's second harmonic (100 or 120 Hz) is 8 to 14 dB
  * down in it. Measured with {@code ser detector-benchmark} on validation speakers: see the README's
  * detector section.
+ *
+ * <p>It also says how impulsive each frame is ({@link #lastCrestDb()}): a knock puts most of a
+ * frame's energy in one quarter of it, a vowel spreads it evenly, which loudness alone cannot tell.
  */
 public final class EnergyVad implements VoiceActivityDetector {
     /** 32 ms at 16 kHz, as Silero's frames. */
     public static final int FRAME_SAMPLES = 512;
 
     private static final double FLOOR_DB = -100;
+
+    private static final int CREST_BLOCKS = 4;
 
     /** Voice-band margin at which it counts (the cascade's sure margin). */
     static final double BAND_TRUST_DB = 15;
@@ -36,6 +41,7 @@ public final class EnergyVad implements VoiceActivityDetector {
     private final MinimumFloor bandFloor;
     private final VoiceBand band = new VoiceBand();
     private double lastMarginDb = Double.NEGATIVE_INFINITY;
+    private double lastCrestDb;
 
     /**
      * @param marginDb energy above the noise floor that reads as probability 0.5 (default 12 dB)
@@ -66,6 +72,13 @@ public final class EnergyVad implements VoiceActivityDetector {
         return lastMarginDb;
     }
 
+    /**
+     * How far the last frame's loudest quarter stands above the frame's mean energy (0 to 6 dB).
+     */
+    public double lastCrestDb() {
+        return lastCrestDb;
+    }
+
     @Override
     public int frameSamples() {
         return FRAME_SAMPLES;
@@ -74,9 +87,17 @@ public final class EnergyVad implements VoiceActivityDetector {
     @Override
     public float speechProbability(float[] frame) {
         double sum = 0;
-        for (float v : frame) {
-            sum += (double) v * v;
+        double peakBlock = 0;
+        int block = frame.length / CREST_BLOCKS;
+        for (int b = 0; b < CREST_BLOCKS; b++) {
+            double part = 0;
+            for (int i = b * block; i < (b + 1) * block; i++) {
+                part += (double) frame[i] * frame[i];
+            }
+            sum += part;
+            peakBlock = Math.max(peakBlock, part);
         }
+        lastCrestDb = 10 * Math.log10((peakBlock * CREST_BLOCKS + 1e-12) / (sum + 1e-12));
         double db = decibels(sum / frame.length);
         double wholeMargin = db - wholeFloor.add(db);
         double bandDb = band.decibels(frame);

@@ -14,8 +14,8 @@ import java.util.List;
  * {@code offThreshold}; a region opens at the first speech frame and closes after a pause of at
  * least the minimum silence (and at least twice the padding, so padded regions never overlap:
  * closer regions are one region). A region whose speech, from its first to its last speech frame,
- * is shorter than the minimum speech duration is dropped; audio is handed on only once a region has
- * reached it.
+ * is shorter than the minimum speech duration is dropped (and, where asked, one with too few frames
+ * at the onset threshold); audio is handed on only once a region has reached it.
  *
  * <p>With a {@link RegionCheck}, reaching the minimum is not enough: a region is also trusted only
  * when enough of its frames were marked sure, some of them in a row, and otherwise held until the
@@ -30,6 +30,7 @@ public final class SpeechGate {
     private final long closingSilence;
     private final long pad;
     private final RegionCheck check;
+    private final int minFramesAtThreshold;
     private final List<SpeechRegion> regions = new ArrayList<>();
 
     // Audio not yet emitted or dropped: pending[0] is at absolute index pendingStart.
@@ -42,6 +43,7 @@ public final class SpeechGate {
     private int sureRun; // consecutive sure speech frames up to the last frame
     private int sureFrames; // the open region's sure speech frames
     private int longestSureRun; // and its longest run of them
+    private int framesAtThreshold; // the open region's frames at the onset threshold
     private boolean emittedAny;
     private long regionStart; // padded start
     private long speechStart; // first speech sample
@@ -57,6 +59,21 @@ public final class SpeechGate {
      *     region that reaches the minimum speech duration
      */
     public SpeechGate(VadConfig config, int sampleRate, SpeechSink sink, RegionCheck check) {
+        this(config, sampleRate, sink, check, 0);
+    }
+
+    /**
+     * As {@link #SpeechGate(VadConfig, int, SpeechSink, RegionCheck)}, with a second minimum: a
+     * region counts only once this many of its frames reached the onset threshold (not only the
+     * continuation threshold).
+     */
+    SpeechGate(
+            VadConfig config,
+            int sampleRate,
+            SpeechSink sink,
+            RegionCheck check,
+            int minFramesAtThreshold) {
+        this.minFramesAtThreshold = minFramesAtThreshold;
         this.config = config;
         this.check = check;
         this.sampleRate = sampleRate;
@@ -92,6 +109,7 @@ public final class SpeechGate {
                 inRegion = true;
                 confirmed = false;
                 sureFrames = 0;
+                framesAtThreshold = 0;
                 longestSureRun = 0;
                 speechStart = start;
                 regionStart = Math.max(Math.max(start - pad, emittedUpTo), pendingStart);
@@ -102,12 +120,18 @@ public final class SpeechGate {
         } else if (end - lastSpeechEnd >= closingSilence) {
             closeRegion(lastSpeechEnd + pad);
         }
+        if (inRegion && probability >= config.threshold()) {
+            framesAtThreshold++;
+        }
         sureRun = speech && sure ? sureRun + 1 : 0;
         if (inRegion && sureRun > 0) {
             sureFrames++;
             longestSureRun = Math.max(longestSureRun, sureRun);
         }
-        if (inRegion && !confirmed && lastSpeechEnd - speechStart >= minSpeech) {
+        if (inRegion
+                && !confirmed
+                && lastSpeechEnd - speechStart >= minSpeech
+                && framesAtThreshold >= minFramesAtThreshold) {
             if (check == null
                     || sureFrames >= check.sureFramesToTrust()
                             && longestSureRun >= check.sureRunToTrust()) {
@@ -144,7 +168,10 @@ public final class SpeechGate {
     /** Ends the open region: kept when its speech reached the minimum, dropped otherwise. */
     private void closeRegion(long end) {
         inRegion = false;
-        if (!confirmed && check != null && lastSpeechEnd - speechStart >= minSpeech) {
+        if (!confirmed
+                && check != null
+                && lastSpeechEnd - speechStart >= minSpeech
+                && framesAtThreshold >= minFramesAtThreshold) {
             confirmed = askCheck(end);
         }
         if (!confirmed) {

@@ -225,6 +225,37 @@ class CascadeSegmenterTest {
         assertEquals(List.of(), cascade(x));
     }
 
+    @Test
+    void clustersOfKnocksAreNotTrustedAsSpeech() {
+        // three clusters of four 50 ms knocks 80 ms apart over noise at -50 dBFS: each cluster
+        // has 8 or more frames 15 dB above the floor, two in a row, so loudness alone trusts it
+        Random random = new Random(5);
+        float[] x = TestAudio.noise(10, RATE, Math.pow(10, -50 / 20.0), 6);
+        for (int cluster = 0; cluster < 3; cluster++) {
+            for (int b = 0; b < 4; b++) {
+                int at = RATE + cluster * 3 * RATE + b * 1280;
+                for (int k = 0; k < 800; k++) {
+                    x[at + k] += (float) (0.3 * random.nextGaussian() * Math.exp(-k / 200.0));
+                }
+            }
+        }
+        CascadeSegmenter.Settings d = CascadeSegmenter.Settings.DEFAULT;
+        CascadeSegmenter.Settings loudnessAlone =
+                new CascadeSegmenter.Settings(
+                        d.sureMarginDb(),
+                        Double.POSITIVE_INFINITY,
+                        d.sureFrames(),
+                        d.sureRun(),
+                        d.holdSeconds(),
+                        d.checkThreshold(),
+                        d.checkFrames(),
+                        d.fallbackSeconds());
+        assertFalse(
+                run(CascadeSegmenter.factory(SILERO, VadConfig.DEFAULT, loudnessAlone), x)
+                        .isEmpty());
+        assertEquals(List.of(), cascade(x));
+    }
+
     /**
      * On the clean corpora models are trained on, the default detector cuts the energy detector's
      * regions (what lets an energy-trained model run under it without a warning; see {@code

@@ -119,6 +119,24 @@ class SpeechGateTest {
         assertEquals(0, emitted.size());
     }
 
+    @Test
+    void aRegionWithTooFewFramesAtTheOnsetThresholdIsDroppedWhereThatIsAsked() {
+        // 3 frames at the onset threshold, the rest of 12 only above the continuation threshold:
+        // long enough for the minimum speech duration, too few onset frames for a minimum of 6
+        float[] p = pattern("..........ShhShhShhhhh..............");
+        List<SpeechRegion> plain = run(VadConfig.DEFAULT, p, new ArrayList<>());
+        assertEquals(1, plain.size());
+        SpeechGate strict = new SpeechGate(VadConfig.DEFAULT, RATE, (s, o, n, at) -> {}, null, 6);
+        SpeechGate enough = new SpeechGate(VadConfig.DEFAULT, RATE, (s, o, n, at) -> {}, null, 3);
+        float[] frame = new float[FRAME];
+        for (float probability : p) {
+            strict.frame(frame, FRAME, probability);
+            enough.frame(frame, FRAME, probability);
+        }
+        assertEquals(List.of(), strict.finish());
+        assertEquals(plain, enough.finish());
+    }
+
     /** A check that answers {@code answer} and records the audio it was asked about. */
     private static final class RecordingCheck implements RegionCheck {
         final boolean answer;
