@@ -49,7 +49,7 @@ public final class CascadeSegmenter implements SpeechSegmenter {
      *     detector found (0.5, as where it finds speech alone); speech continues down to 0.7 of it
      * @param checkFrames frames at that threshold the neural detector must give a region it checks
      *     (3, 96 ms): in music-like sound Silero gave some of the energy detector's regions one
-     *     such frame; 4 and 6 also refused more music, and lost quiet RAVDESS speech under hum
+     *     such frame; 6 refused more music, but 4 and 6 lost quiet RAVDESS speech under hum
      * @param fallbackSeconds audio without a kept region after which the neural detector takes the
      *     whole recording (30 s)
      */
