@@ -212,7 +212,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
             List<String> conditions = new ArrayList<>(List.of("clean"));
             for (String kind : KINDS) {
                 for (double snr : snrs) {
-                    conditions.add(String.format(Locale.ROOT, "%s %.0f dB", kind, snr));
+                    conditions.add(condition(kind, snr));
                 }
             }
             for (int i = 0; i < speech.size(); i++) {
@@ -273,13 +273,12 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                         StringBuilder k =
                                 new StringBuilder(String.format(Locale.ROOT, "%31s", kind));
                         for (double snr : snrs) {
-                            String condition = String.format(Locale.ROOT, "%s %.0f dB", kind, snr);
                             k.append(
                                     String.format(
                                             Locale.ROOT,
                                             " | %.0f dB %5.1f%%",
                                             snr,
-                                            100.0 * m.get(condition) / speech.size()));
+                                            100.0 * m.get(condition(kind, snr)) / speech.size()));
                         }
                         System.out.println(k);
                     }
@@ -332,6 +331,11 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                     (audio + nonSpeechAudio) / detectorSeconds.get(s.getKey()));
         }
         return 0;
+    }
+
+    /** A mixture's name, as the tables and the missed lists print it: {@code "white 5 dB"}. */
+    private static String condition(String kind, double snr) {
+        return String.format(Locale.ROOT, "%s %.0f dB", kind, snr);
     }
 
     private static SpeechWindowing windowing(ScoringConfig config) {

@@ -41,7 +41,7 @@ public final class EnergyVad implements VoiceActivityDetector {
     private final MinimumFloor bandFloor;
     private final VoiceBand band = new VoiceBand();
     private double lastMarginDb = Double.NEGATIVE_INFINITY;
-    private double lastCrestDb;
+    private double lastPeakQuarterShare; // the loudest quarter's share of the last frame's energy
 
     /**
      * @param marginDb energy above the noise floor that reads as probability 0.5 (default 12 dB)
@@ -76,7 +76,8 @@ public final class EnergyVad implements VoiceActivityDetector {
      * How far the last frame's loudest quarter stands above the frame's mean energy (0 to 6 dB).
      */
     public double lastCrestDb() {
-        return lastCrestDb;
+        // in decibels only when asked: the cascade asks only of frames far above the floor
+        return 10 * Math.log10(CREST_BLOCKS * lastPeakQuarterShare);
     }
 
     @Override
@@ -97,7 +98,7 @@ public final class EnergyVad implements VoiceActivityDetector {
             sum += part;
             peakBlock = Math.max(peakBlock, part);
         }
-        lastCrestDb = 10 * Math.log10((peakBlock * CREST_BLOCKS + 1e-12) / (sum + 1e-12));
+        lastPeakQuarterShare = sum > 0 ? peakBlock / sum : 1.0 / CREST_BLOCKS;
         double db = decibels(sum / frame.length);
         double wholeMargin = db - wholeFloor.add(db);
         double bandDb = band.decibels(frame);
