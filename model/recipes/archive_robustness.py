@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """How archive normalisation holds when the archive is small or its classes are skewed: for each
 held-out corpus, a head of the shipped recipe (features standardised per corpus and, as a second
-copy, per speaker; logistic regression) trained on the other three, then scored on random
+copy, per speaker; each window clean and in its augmented variants; logistic regression) trained on
+the other three, then scored on random
 sub-archives of the held-out corpus, each standardised with its own statistics, as `ser score`
 standardises a run's windows.
 
-  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20] [--normalise archive]
+  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20] [--normalise archive] [--variants 1]
 
 Rows: sub-archives of N clips (N = 10, 25, 50, 100, every clip), drawn at random; the training
 statistics alone (what an archive below min_windows gets); archives of 200 clips in which one class
@@ -42,27 +43,34 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--normalise", choices=["archive", "archive+speaker"], default="archive+speaker",
                    help="the training recipe (train_pooled.py --normalise): per corpus, or per corpus and per speaker")
+    p.add_argument("--variants", type=int, default=3,
+                   help="train on each window clean and in its augmented variants 1..N-1 (train_pooled.py "
+                        "--augment-variants), standardised with the clean windows' statistics")
     args = p.parse_args()
     torch.set_num_threads(2)
     data = os.path.join(args.work, "prepared")
     rows, _ = loco.load_rows(data)
     x = np.concatenate([np.load(os.path.join(data, "features", f"pooled-{f}.npy")) for f in FEATURES], axis=1)
     x = x.astype(np.float64)
+    variants = [np.concatenate([np.load(os.path.join(data, "features", f"pooled-{f}-v{k}.npy")) for f in FEATURES],
+                               axis=1).astype(np.float64) for k in range(1, args.variants)]
     y = np.array([loco.LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])
     speaker = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
     _, clip = np.unique(np.array([r["path"] for r in rows]), return_inverse=True)
     rng = np.random.default_rng(args.seed)
 
-    def per_group(idx, groups):
-        """Windows `idx`, each group standardised with its own statistics; a group of fewer than
-        MIN_WINDOWS windows with its corpus's, as `ser.feature-normalisation=speaker` falls back."""
+    def per_group(idx, groups, of=None):
+        """Windows `idx` (of `of`, default the clean ones), each group standardised with its clean
+        windows' statistics; a group of fewer than MIN_WINDOWS windows with its corpus's, as
+        `ser.feature-normalisation=speaker` falls back."""
+        of = x if of is None else of
         z = np.empty((len(idx), x.shape[1]))
         for g in np.unique(groups[idx]):
             sel = groups[idx] == g
             source = sel if sel.sum() >= MIN_WINDOWS else corpus[idx] == corpus[idx][sel][0]
             m, s = statistics(x[idx][source])
-            z[sel] = (x[idx][sel] - m) / s
+            z[sel] = (of[idx][sel] - m) / s
         return z
 
     def ua(head, idx, mean=None, std=None, z=None):
@@ -84,13 +92,13 @@ def main():
             sel = corpus == c
             m, s = statistics(x[sel])
             stats.append((m, s))
-            parts.append((x[sel] - m) / s)
-            labels.append(y[sel])
-            corpora.append(corpus[sel])
-            if args.normalise == "archive+speaker":
-                parts.append(per_group(np.where(sel)[0], speaker))
-                labels.append(y[sel])
-                corpora.append(corpus[sel])
+            for a in [x] + variants:
+                parts.append((a[sel] - m) / s)
+                if args.normalise == "archive+speaker":
+                    parts.append(per_group(np.where(sel)[0], speaker, a))
+            copies = (1 + len(variants)) * (2 if args.normalise == "archive+speaker" else 1)
+            labels += [y[sel]] * copies
+            corpora += [corpus[sel]] * copies
         xt, yt, ct = np.concatenate(parts), np.concatenate(labels), np.concatenate(corpora)
         head = loco.train_head(xt, yt, loco.balanced_weights(ct, yt), "logreg", args.l2)
         test = np.where(corpus == held)[0]
@@ -121,6 +129,7 @@ def main():
     result["mean"] = {k: float(np.mean([result[c][k] for c in loco.CORPORA])) for k in columns}
     with open(os.path.join(args.work, "archive-robustness.json"), "w") as f:
         json.dump({"l2": args.l2, "draws": args.draws, "features": FEATURES, "normalise": args.normalise,
+                   "variants": args.variants,
                    "ua": result}, f, indent=2)
     print("| held-out corpus | whole corpus | " + " | ".join(f"{n} clips" for n in SIZES)
           + " | training statistics | 200 clips, one class 70 % | per speaker |")

@@ -18,7 +18,12 @@ with their corpus's clean statistics); with `--normalise speaker`, every speaker
 standardised apart, as if each speaker's clips were one archive (a user scoring their own notes);
 `--score-normalise corpus|speaker` standardises the held-out windows that way whatever training did
 (a model trained per corpus scoring one user's archive, or one trained per speaker scoring an
-archive whose speakers are unknown).
+archive whose speakers are unknown). `--score-variant K` scores the held-out corpus through other
+channels: each window in its augmented variant K (a random room, equalisation, phone band, phone
+codec and noise, `channel_augment.py`), the variant standardised with its own statistics, as
+archive normalisation would standardise an archive of such recordings. The nested figure scores its
+inner held-out corpora the same way, so a recipe is chosen for other channels without the test
+corpus.
 """
 import argparse
 import json
@@ -143,7 +148,7 @@ def predict(head, x, clips):
 
 
 def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=(), scored=None):
-    """Clip-level UA and predicted class shares on each held-out corpus of `corpora`, training on the
+    """Clip-level UA, predicted and true class shares on each held-out corpus of `corpora`, training on the
     others (their clean windows, plus each array of `augmented` features of the same windows); the
     held-out windows are read from `scored` where given (the same windows standardised otherwise)."""
     clips = np.arange(len(y)) if clips is None else clips
@@ -159,7 +164,8 @@ def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=(), scored=None)
         clip_of, pred = predict(head, scored[test], clips[test])
         truth = np.zeros(len(pred), dtype=int)
         truth[clip_of] = y[test]
-        out[held] = (unweighted_accuracy(truth, pred), np.bincount(pred, minlength=4) / len(pred))
+        out[held] = (unweighted_accuracy(truth, pred), np.bincount(pred, minlength=4) / len(pred),
+                     np.bincount(truth, minlength=4) / len(truth))
     return out
 
 
@@ -195,7 +201,13 @@ def main():
                    help="standardise the held-out windows per corpus or per speaker, whatever --normalise did for"
                         " training (a per-corpus model scoring one user's archive, or a per-speaker model scoring"
                         " an archive whose speakers are unknown)")
+    p.add_argument("--score-variant", type=int, default=0,
+                   help="score the held-out windows in their augmented variant K (pooled-<front>-vK.npy: each window"
+                        " through its own random room, equalisation, phone band, codec and noise), standardised with"
+                        " that variant's own statistics: a held-out archive recorded through other channels")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
+    p.add_argument("--record", help="add each L2's figures (held-out UA and largest class-share excess per corpus,"
+                                    " their mean, the nested mean) to this JSON file, keyed by the run's description")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     rows, _ = load_rows(args.data)
@@ -209,6 +221,12 @@ def main():
     speakers = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
     scored = None if args.score_normalise == "same" else \
         per_corpus(x, [], {"corpus": corpus, "speaker": speakers}[args.score_normalise])[0]
+    if args.score_variant:
+        how = args.score_normalise if args.score_normalise != "same" else \
+            {"training": None, "corpus": "corpus", "corpus+speaker": "corpus", "speaker": "speaker"}[args.normalise]
+        scored = feats(f"-v{args.score_variant}")
+        if how is not None:
+            scored = per_corpus(scored, [], {"corpus": corpus, "speaker": speakers}[how])[0]
     if args.normalise == "corpus":
         x, augmented = per_corpus(x, augmented, corpus)
     elif args.normalise == "speaker":
@@ -229,18 +247,28 @@ def main():
             json.dump(floors, f, indent=2)
         print(name, json.dumps(floors[name]))
         return
-    truth = {c: np.bincount(y[corpus == c], minlength=4) / np.sum(corpus == c) for c in CORPORA}
     for l2 in args.l2:
         test = loco(x, y, corpus, CORPORA, args.head, l2, clips, augmented, scored)
         nested = {}
         for held in CORPORA:
             inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented, scored)
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
-        print(f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
-              f"{'' if args.score_normalise == 'same' else ' scored per ' + args.score_normalise}: test mean UA {np.mean([v[0] for v in test.values()]):.3f}"
-              f" | nested mean {np.mean(list(nested.values())):.3f}", flush=True)
+        name = (f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
+                f"{'' if args.score_normalise == 'same' else ' scored per ' + args.score_normalise}"
+                f"{f' scored on variant {args.score_variant}' if args.score_variant else ''}")
+        mean, nested_mean = float(np.mean([v[0] for v in test.values()])), float(np.mean(list(nested.values())))
+        print(f"{name}: test mean UA {mean:.3f} | nested mean {nested_mean:.3f}", flush=True)
+        if args.record:
+            record = {}
+            if os.path.exists(args.record):
+                with open(args.record) as f:
+                    record = json.load(f)
+            record[name] = {**{c: {"ua": test[c][0], "max_share_excess": float(np.max(test[c][1] - test[c][2]))}
+                               for c in CORPORA}, "mean": mean, "nested_mean": nested_mean}
+            with open(args.record, "w") as f:
+                json.dump(record, f, indent=2)
         for c in CORPORA:
-            share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], truth[c]))
+            share = " ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(test[c][1], test[c][2]))
             print(f"  {c:8s} test UA {test[c][0]:.3f}  nested {nested[c]:.3f}  predicted/true share {share}", flush=True)
 
 

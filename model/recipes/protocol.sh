@@ -12,8 +12,11 @@
 #    its settings; the held-out corpus is never seen), float32 and int8, each scored by `ser evaluate`
 #    on the whole held-out corpus. Variants (ablation rows) differ in recipe and options. The shipped
 #    recipe: padding-invariant pooled features, each window standardised per corpus and, as a second
-#    copy, per speaker (per archive or per speaker when scoring), logistic regression on clean
-#    windows; scored both ways.
+#    copy, per speaker (per archive or per speaker when scoring), logistic regression on each window
+#    clean and in 2 augmented variants (a random room, equalisation, phone band, phone codec and
+#    noise: channel_augment.py); scored both ways. The same recipe and the clean-only one are also
+#    scored, clip by clip on the cached features, on the held-out corpus through other channels (its
+#    windows' own augmented variants: loco.py --score-variant), WORK/channel-shift.json.
 # 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
 #    and ASED always in training (the study's CREMA-D role), scored per archive and per speaker.
 # 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8; and
@@ -23,8 +26,8 @@
 # Trainer options after -- apply to every training run of the shipped recipe (train_pooled.py).
 # A second run in the same WORK reuses its preparation and cached features (remove WORK/prepared
 # to start over). Optional ablations, each slower:
-# SER_PROTOCOL_AUGMENTED=1: windows counted clean and in 2 augmented variants (about 35 min of
-#   features), with and without archive normalisation (the latter was shipped before it);
+# SER_PROTOCOL_AUGMENTED=1: the zero-padded front ends' augmented variants (about 17 min of
+#   features) and the recipe shipped before archive normalisation (training statistics, augmented);
 # SER_PROTOCOL_MORE=1: a corpus-adversarial MLP head, and int8 with every convolution quantized;
 # SER_PROTOCOL_FINETUNE=1: mn04's upper blocks fine-tuned (train_ser.py --arch mn04).
 set -euo pipefail
@@ -58,6 +61,13 @@ $py "$recipes/frozen_features.py" --data "$work/prepared" \
   --front mel-mfcc mn04 mel-mfcc-unpadded mn04-unpadded speech-embedding yamnet \
   --mn04 "$shared/models/mn04_as_mAP_432.pt" --yamnet "$shared/models/yamnet.tflite" > "$work/features.log" 2>&1
 clock features
+# each window's augmented variants 1 and 2 (the study's augmentation, then a random channel), pooled once
+for k in 1 2; do
+  $py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc-unpadded mn04-unpadded \
+    --variant $k --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-v$k.log" 2>&1 &
+done
+wait
+clock "augmented features"
 for features in "mel-mfcc" "mel-mfcc mn04" "speech-embedding" "yamnet" "mn04"; do
   # shellcheck disable=SC2086
   $py "$recipes/loco.py" --data "$work/prepared" --features $features --l2 1e-2 --floors "$work/floors.json"
@@ -80,22 +90,35 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-shipped=(--head logreg --augment-variants 1 --unpadded --normalise archive+speaker "${weights[@]}")
+shipped=(--head logreg --augment-variants 3 --unpadded --normalise archive+speaker "${weights[@]}")
+name=pooled-logreg-archive-speaker-augmented
 # the shipped recipe: padding-invariant pooled log-mel/MFCC + mn04 features, each corpus and each
-# speaker standardised with its own statistics (each archive, or each speaker, when scoring),
-# logistic regression, L2 chosen on validation speakers
-loco_variant pooled-logreg-archive-speaker "$pooled" "${shipped[@]}" "${options[@]}"
+# speaker standardised with its own statistics (each archive, or each speaker, when scoring), every
+# window clean and in its 2 augmented variants, logistic regression, L2 chosen on validation speakers
+loco_variant "$name" "$pooled" "${shipped[@]}" "${options[@]}"
 # the same models scored per speaker (ser.feature-normalisation=speaker: each held-out speaker's
 # windows standardised with their own statistics)
 echo "ser.feature-normalisation=speaker" > "$work/by-speaker.properties"
 by_speaker=(--conf "$work/by-speaker.properties")
 for held in "${corpora[@]}"; do
   for kind in "" -int8; do
-    "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/pooled-logreg-archive-speaker/$held$kind" \
-      "${by_speaker[@]}" --output "$work/loco/pooled-logreg-archive-speaker-by-speaker$kind/eval-$held" --overwrite
+    "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/$name/$held$kind" \
+      "${by_speaker[@]}" --output "$work/loco/$name-by-speaker$kind/eval-$held" --overwrite
   done
 done
-clock "LOCO pooled-logreg-archive-speaker, scored per speaker"
+clock "LOCO $name, scored per speaker"
+
+# Through other channels: the shipped recipe and the clean-only one, each held-out corpus scored as it
+# is (variant 0) and in its windows' augmented variants 1 and 2, each standardised with its own
+# statistics (clip level on the cached features, L2 0.1 as the shipped models mostly chose)
+rm -f "$work/channel-shift.json"
+for variants in 3 1; do
+  for k in 0 1 2; do
+    $py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc-unpadded mn04-unpadded --l2 0.1 \
+      --normalise corpus+speaker --variants $variants --score-variant $k --record "$work/channel-shift.json"
+  done
+done
+clock "channel shift"
 
 # RAVDESS speaker folds with the other corpora in training
 mkdir -p "$work/ravdess-folds"
@@ -119,7 +142,10 @@ $py "$recipes/archive_robustness.py" "$work" > "$work/archive-robustness.md"
 $py "$recipes/loco_report.py" "$work" > /dev/null
 clock "production model"
 
-# ablations: the same features zero-padded to 8 s (published squeeze-excitation), and both front ends
+# ablations. The recipe shipped before augmented training: clean windows only
+loco_variant pooled-logreg-archive-speaker "$pooled" --head logreg --augment-variants 1 --unpadded \
+  --normalise archive+speaker "${weights[@]}" "${options[@]}"
+# the same features zero-padded to 8 s (published squeeze-excitation), and both front ends
 # standardised with the training windows' statistics (one standardisation for every corpus)
 # the recipe shipped before per-speaker training: each corpus standardised with its own statistics only
 loco_variant pooled-logreg-archive "$pooled" --head logreg --augment-variants 1 --unpadded --normalise archive \
@@ -131,13 +157,11 @@ loco_variant pooled-logreg "$pooled" --head logreg --augment-variants 1 "${weigh
 if [ -n "${SER_PROTOCOL_AUGMENTED:-}" ]; then
   # augmented variants of every window (the study's augmentation, then a random channel), pooled once
   for k in 1 2; do
-    $py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 mel-mfcc-unpadded mn04-unpadded \
-      --variant $k --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-v$k.log" 2>&1 &
+    $py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc mn04 \
+      --variant $k --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-padded-v$k.log" 2>&1 &
   done
   wait
-  clock "augmented features"
-  loco_variant pooled-logreg-archive-augmented "$pooled" --head logreg --augment-variants 3 --unpadded --normalise archive \
-    "${weights[@]}" "${options[@]}"
+  clock "augmented features, zero-padded"
   loco_variant pooled-logreg-augmented "$pooled" --head logreg --augment-variants 3 "${weights[@]}" "${options[@]}"
 fi
 if [ -n "${SER_PROTOCOL_MORE:-}" ]; then

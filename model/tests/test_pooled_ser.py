@@ -1,6 +1,7 @@
 """Unit tests of the shipped recipe's parts: pooled features that ignore zero padding (all of it in the
 padding-invariant build),
 corpus-and-class balanced weights, the gradient reversal of the corpus-adversarial head, and the
+leave-one-corpus-out scoring (clip-level class shares, held-out windows scored from a channel variant), the
 channel augmentation (seeded, same length, the pipeline's peak, phone codecs through the bundled
 FFmpeg when the local Maven repository has it)."""
 import math
@@ -79,6 +80,25 @@ class BalanceAndAdversaryTest(unittest.TestCase):
         self.assertAlmostEqual(w[corpus == "a"].sum(), w[corpus == "b"].sum())
         self.assertAlmostEqual(w[(corpus == "a") & (y == 0)].sum(), w[(corpus == "a") & (y == 1)].sum())
         self.assertAlmostEqual(w.mean(), 1.0)
+
+    def test_held_out_shares_are_counted_per_clip_and_scored_windows_can_come_from_elsewhere(self):
+        # two corpora, classes 0 and 1 far apart; corpus "b" has one class-0 clip cut into 3 windows
+        # and one class-1 clip of 1 window: per clip its true share is 1/2 each, per window 3/4 and 1/4
+        rng = np.random.default_rng(0)
+        y = np.array([0] * 20 + [1] * 20 + [0, 0, 0, 1])
+        corpus = np.array(["a"] * 40 + ["b"] * 4)
+        clips = np.array([f"a{i}" for i in range(40)] + ["b0", "b0", "b0", "b1"])
+        x = (np.where(y == 0, -3.0, 3.0)[:, None] + 0.1 * rng.standard_normal((44, 2))).astype(np.float32)
+        ua, predicted, true = loco.loco(x, y, corpus, ["a", "b"], "logreg", 0.1, clips)["b"]
+        self.assertEqual(ua, 1.0)
+        np.testing.assert_allclose(true[:2], [0.5, 0.5])
+        np.testing.assert_allclose(predicted, true)
+        # scored on other windows (a channel variant): every held-out window of class 1 now looks like 0
+        flipped = x.copy()
+        flipped[43] = -3.0
+        ua, predicted, _ = loco.loco(x, y, corpus, ["a", "b"], "logreg", 0.1, clips, scored=flipped)["b"]
+        self.assertEqual(ua, 0.5)
+        np.testing.assert_allclose(predicted[:2], [1.0, 0.0])
 
     def test_gradient_reversal_flips_and_scales_the_gradient(self):
         x = torch.ones(3, requires_grad=True)
