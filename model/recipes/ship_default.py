@@ -82,7 +82,7 @@ def variant_name(training):
     return name + ("-unpadded" if training.get("padding_invariant") else "")
 
 
-def what_it_is(manifest, t, size, float_size):
+def what_it_is(manifest, t, size, float_size, loco=None, clean_loco=None, by_speaker=None, clean_by_speaker=None):
     archive = "archive_normalisation" in manifest
     unpadded = t.get("padding_invariant", False)
     lines = [
@@ -116,9 +116,13 @@ def what_it_is(manifest, t, size, float_size):
         f"({t['train_windows']} + {t['val_windows']} windows, {', '.join(t['train_corpora'])}), every corpus and every "
         "class within it weighted alike"
         + (f"; each window counts clean and in {t['augment_variants'] - 1} augmented variants (`channel_augment.py`: "
-           "the study's augmentation, then a random room, equalisation, phone band, phone codec and noise), which "
-           "costs little on the studio corpora and holds far more of the accuracy through other channels (the "
-           "channel table)"
+           "the study's augmentation, then a random room, equalisation, phone band, phone codec and noise): on the "
+           "studio corpora it costs "
+           + (f"{100 * (clean_loco['mean_ua'] - loco['mean_ua']):.1f} points of mean LOCO UA per archive"
+              + (f" and {100 * (clean_by_speaker['mean_ua'] - by_speaker['mean_ua']):.1f} per speaker"
+                 if clean_by_speaker and by_speaker else "")
+              + " against the clean-only recipe (the ablations)" if clean_loco else "a little")
+           + ", through other channels it keeps far more (the channel table)"
            if t.get("augment_variants", 1) > 1 else "; clean windows only: with 2 augmented variants per window "
            "(`channel_augment.py`) the nested leave-one-corpus-out within the training corpora moved by 0.3 points "
            "(`loco.py --features mel-mfcc-unpadded mn04-unpadded --l2 0.1 --normalise corpus --variants 3` against "
@@ -152,13 +156,17 @@ def limits(manifest, loco, loco8, folds, folds_by_speaker, by_speaker=None, by_s
             "(the robustness table); below min_windows the model falls back to the training statistics, where it "
             "is about as good as the models before archive normalisation.")
     lines.append("- Where \"largest excess\" is over +0.20, a class is predicted far more often than it occurs.")
-    for c in CORPORA:
-        r = loco[c]
-        if r["max_share_excess"] > 0.20:
-            k = max(LABELS, key=lambda k: r["predicted_share"][k] - r["true_share"][k])
-            lines.append(f"- On {NAMES[c].split(' (')[0]} it predicts {k} for {100 * r['predicted_share'][k]:.0f} % of clips "
-                         f"against {100 * r['true_share'][k]:.0f} % of the truth ({r['max_share_excess']:+.2f}), above "
-                         "this project's +0.20 bound, per archive and per speaker alike.")
+    # near the bound too: a class share within a point of it is no margin
+    for how, table, models in (("per archive", loco, "float32"), ("per archive", loco8, "int8"),
+                               ("per speaker", by_speaker, "float32"), ("per speaker", by_speaker8, "int8")):
+        for c in CORPORA if table else []:
+            r = table[c]
+            if r["max_share_excess"] > 0.19:
+                k = max(LABELS, key=lambda k: r["predicted_share"][k] - r["true_share"][k])
+                where = "above" if r["max_share_excess"] > 0.20 + 1e-9 else "at"
+                lines.append(f"- Scored {how} ({models}), on {NAMES[c].split(' (')[0]} it predicts {k} for "
+                             f"{100 * r['predicted_share'][k]:.1f} % of clips against {100 * r['true_share'][k]:.1f} % of "
+                             f"the truth ({r['max_share_excess']:+.3f}), {where} this project's +0.20 bound.")
     lines.append(f"- The int8 file (the one shipped) scores {100 * (loco8['mean_ua'] - loco['mean_ua']):+.1f} points of "
                  "mean LOCO UA against float32 (with the depthwise convolutions quantized too, more)"
                  + (f"; scored per speaker, {100 * (by_speaker8['mean_ua'] - by_speaker['mean_ua']):+.1f} points."
@@ -271,6 +279,10 @@ def main():
     folds_by_speaker = report.get("ravdess_folds_by_speaker")
     by_speaker = report["loco"].get(shipped + "-by-speaker")
     by_speaker8 = report["loco"].get(shipped + "-by-speaker-int8")
+    # the same recipe on clean windows only, where the protocol ran it as an ablation
+    clean_loco = report["loco"].get(shipped.removesuffix("-augmented")) if shipped.endswith("-augmented") else None
+    clean_by_speaker = report["loco"].get(shipped.removesuffix("-augmented") + "-by-speaker") \
+        if shipped.endswith("-augmented") else None
     manifest = load(os.path.join(work, "all-corpora-int8", "model.json"))
     os.makedirs(out, exist_ok=True)
     shutil.copyfile(os.path.join(work, "all-corpora-int8", "model.onnx"), os.path.join(out, "model.onnx"))
@@ -345,7 +357,7 @@ nEMO and ASED always in training (the study's CREMA-D role); float32, `ser evalu
 {fold_line("per speaker (each test actor standardised with their own statistics)", folds_by_speaker)}
 
 ## What it is
-{what_it_is(manifest, t, size, float_size)}
+{what_it_is(manifest, t, size, float_size, loco, clean_loco, by_speaker, clean_by_speaker)}
 
 ## Protocol time
 On this project's 2-core machine, no GPU, as `protocol.sh` logged it (WORK/protocol.log): {steps}.{reuse_note}
