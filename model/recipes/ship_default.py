@@ -194,8 +194,9 @@ def channel_shift(work):
              "Users' voice notes come through phone microphones, rooms and codecs that no corpus here was recorded "
              "through. The same leave-one-corpus-out heads (L2 0.1), trained on clean windows only or on every window "
              "clean and in its 2 augmented variants, scored on the held-out corpus as it is and on its windows' own "
-             "augmented variants 1 and 2 (a random room, equalisation, phone band, Opus/AMR/AAC round trip and "
-             "noise per window, drawn apart from anything in training), each standardised with its own statistics "
+             "augmented variants 1 and 2 (per window, the study's augmentation with its pitch shift on 30 % of "
+             "windows, then a random room, equalisation, phone band, Opus/AMR/AAC round trip and noise; drawn apart "
+             "from anything in training), each standardised with its own statistics "
              "as an archive of such recordings would be; clip-level UA, `loco.py --score-variant K` on the cached "
              "features. \"nested\": the same measurement within the training corpora only (each left out in turn), "
              "the figure a recipe is chosen by.", "",
