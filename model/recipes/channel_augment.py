@@ -56,7 +56,11 @@ def codec_round_trip(ffmpeg, x, codec, bitrate):
     pcm = (x.clamp(-1, 1) * 32767).to(torch.int16).numpy().tobytes()
     encode = {"opus": ["-c:a", "libopus", "-b:a", bitrate, "-f", "ogg"],
               "amr": ["-ar", "8000", "-c:a", "libopencore_amrnb", "-b:a", bitrate, "-f", "amr"],
-              "aac": ["-c:a", "aac", "-b:a", bitrate, "-f", "adts"]}[codec]
+              "aac": ["-c:a", "aac", "-b:a", bitrate, "-f", "adts"],
+              # the held-out channel's codecs (HeldOutChannel), never in training
+              "mp3": ["-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3"],
+              "amr-wb": ["-c:a", "libvo_amrwbenc", "-b:a", bitrate, "-f", "amr"],
+              "speex": ["-c:a", "libspeex", "-f", "ogg"]}[codec]
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(ffmpeg))
     raw = ["-f", "s16le", "-ar", str(RATE), "-ac", "1"]
     coded = subprocess.run([ffmpeg, "-v", "error", *raw, "-i", "pipe:", *encode, "pipe:"], input=pcm,
@@ -138,3 +142,60 @@ class ChannelAugment:
         speech = y.pow(2).mean().clamp(min=1e-10)
         noise = noise * torch.sqrt(speech / noise.pow(2).mean().clamp(min=1e-10) / 10 ** (snr_db / 10))
         return y + noise
+
+
+class HeldOutChannel:
+    """A channel family that no training variant uses, for measuring what augmented training buys
+    beyond its own augmenter (`frozen_features.py --held-out-channel`, `loco.py --score-variant
+    held-out-channel`). Every window gets all of: a small microphone's response (high-pass 150-350 Hz,
+    a treble shelf of +3 to +8 dB at 3 kHz, low-pass 4.5-7 kHz); a phone's automatic gain control (a
+    compressor on the 20 ms RMS envelope, threshold -30 to -20 dBFS, ratio 3 to 6); a codec the
+    training never used (MP3 at 24-32 kbit/s, AMR-WB at 12.65 kbit/s or Speex); and babble of six
+    other windows (`others(generator)` gives one) at 5 to 20 dB SNR. No pitch shift, no gain draw.
+    Takes and gives the pipeline's preprocessed windows, as ChannelAugment does."""
+
+    def __init__(self, generator, ffmpeg, others):
+        self.g = generator
+        self.ffmpeg = ffmpeg
+        self.others = others
+
+    def uniform(self, lo, hi):
+        return lo + (hi - lo) * torch.rand((), generator=self.g).item()
+
+    def __call__(self, x):
+        n = len(x)
+        if n < 400:
+            return x
+        y = AF.lfilter(x[None].double(), torch.tensor([1.0, -0.97], dtype=torch.float64),
+                       torch.tensor([1.0, 0.0], dtype=torch.float64), clamp=False)[0].float()  # undo pre-emphasis
+        y = y / y.abs().max().clamp(min=1e-6) * 0.5
+        y = AF.highpass_biquad(y, RATE, self.uniform(150, 350), 0.5)
+        y = AF.treble_biquad(y, RATE, self.uniform(3, 8), 3000.0)
+        y = AF.lowpass_biquad(y, RATE, self.uniform(4500, 7000))
+        y = self.compress(y)
+        y = y / y.abs().max().clamp(min=1e-6) * 0.9
+        codec = ["mp3", "amr-wb", "speex"][int(torch.randint(0, 3, (), generator=self.g))]
+        mp3_rate = f"{int(self.uniform(24, 32))}k"  # drawn whatever the codec
+        bitrate = {"mp3": mp3_rate, "amr-wb": "12.65k", "speex": ""}[codec]
+        y = codec_round_trip(self.ffmpeg, y, codec, bitrate)
+        babble = torch.zeros(n)
+        for _ in range(6):
+            o = self.others(self.g)
+            off = int(torch.randint(0, len(o), (), generator=self.g))
+            o = torch.cat([o[off:], o[:off]]).repeat(n // len(o) + 1)[:n]
+            babble += o / o.pow(2).mean().sqrt().clamp(min=1e-6)
+        snr_db = self.uniform(5, 20)
+        y = y + babble * (y.pow(2).mean() / babble.pow(2).mean().clamp(min=1e-12) / 10 ** (snr_db / 10)).sqrt()
+        y = torch.cat([y[:1], y[1:] - 0.97 * y[:-1]])
+        return y / y.abs().max().clamp(min=1e-6) * 0.95
+
+    def compress(self, y, hop=320):
+        threshold, ratio = 10 ** (self.uniform(-30, -20) / 20), self.uniform(3, 6)
+        n = len(y)
+        frames = torch.nn.functional.pad(y, (0, (-n) % hop)).reshape(-1, hop)
+        envelope = frames.pow(2).mean(1).sqrt().clamp(min=1e-6)
+        gain = torch.where(envelope > threshold, (envelope / threshold) ** (1 / ratio - 1), torch.ones_like(envelope))
+        gain = torch.nn.functional.interpolate(gain[None, None], size=frames.numel(), mode="linear",
+                                               align_corners=False)[0, 0][:n]
+        z = y * gain
+        return z / z.abs().max().clamp(min=1e-6) * 0.7

@@ -20,6 +20,7 @@ padding:
                     with its log-mel statistics
 """
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -62,12 +63,38 @@ class YamnetStats(torch.nn.Module):
 
 
 def variant(x, row, args):
-    """The window itself (variant 0), or its augmented variant `args.variant`, as the trainers cache them."""
-    if not args.variant:
+    """The window itself (variant 0), its augmented variant `args.variant`, as the trainers cache them,
+    or with `args.held_out_channel` the window through channel_augment.HeldOutChannel (seeded per
+    window; babble from the preparation's other windows)."""
+    if not args.variant and not args.held_out_channel:
         return x
     if not hasattr(args, "ffmpeg"):
         args.ffmpeg = channel_augment.bundled_ffmpeg() or ""
-    return train_ser.FeatureCache._variant(x, row, args.variant, args.seed, 0.3, args.ffmpeg)
+    if not args.held_out_channel:
+        return train_ser.FeatureCache._variant(x, row, args.variant, args.seed, 0.3, args.ffmpeg)
+    if not args.ffmpeg:
+        sys.exit("--held-out-channel needs the bundled FFmpeg (org.bytedeco:ffmpeg in the local Maven repository)")
+
+    def other(generator):
+        r = args.rows[int(torch.randint(0, len(args.rows), (), generator=generator))]
+        return signal(loco.window(args.shards, r))
+
+    key = (row["path"], row["window"])
+    if key in args.held_out_cache:  # the same window for every front end, computed once
+        return args.held_out_cache[key]
+    identity = f"heldout:{row['path']}:{row['window']}".encode()
+    g = torch.Generator().manual_seed(int.from_bytes(hashlib.sha256(identity).digest()[:8], "little"))
+    s = signal(x)
+    out = torch.zeros_like(x)
+    out[:len(s)] = channel_augment.HeldOutChannel(g, args.ffmpeg, other)(s)
+    args.held_out_cache[key] = out
+    return out
+
+
+def signal(x):
+    """The window without its trailing zero padding."""
+    nonzero = torch.nonzero(x).flatten()
+    return x[: int(nonzero[-1]) + 1] if len(nonzero) else x
 
 
 # the padding-invariant builds of the two (pooled_ser.Mn04Stats): trailing zeros change nothing
@@ -120,12 +147,17 @@ def main():
                    help="0: the clean windows; K > 0: augmented variant K (the study's augmentation, then a random "
                         "channel: channel_augment.py), seeded per window; written as pooled-<front>-vK.npy")
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--held-out-channel", action="store_true",
+                   help="every window through channel_augment.HeldOutChannel, a channel family no training variant "
+                        "uses; written as pooled-<front>-held-out-channel.npy (loco.py --score-variant held-out-channel)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     rows, shards = loco.load_rows(args.data)
+    args.rows, args.shards, args.held_out_cache = rows, shards, {}
     os.makedirs(os.path.join(args.data, "features"), exist_ok=True)
     for name in args.front:
-        out = os.path.join(args.data, "features", f"pooled-{name}{f'-v{args.variant}' if args.variant else ''}.npy")
+        suffix = "-held-out-channel" if args.held_out_channel else f"-v{args.variant}" if args.variant else ""
+        out = os.path.join(args.data, "features", f"pooled-{name}{suffix}.npy")
         if os.path.exists(out):
             print(f"{out} exists", flush=True)
             continue

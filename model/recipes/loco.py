@@ -201,10 +201,12 @@ def main():
                    help="standardise the held-out windows per corpus or per speaker, whatever --normalise did for"
                         " training (a per-corpus model scoring one user's archive, or a per-speaker model scoring"
                         " an archive whose speakers are unknown)")
-    p.add_argument("--score-variant", type=int, default=0,
+    p.add_argument("--score-variant", default="0",
                    help="score the held-out windows in their augmented variant K (pooled-<front>-vK.npy: each window"
-                        " through its own random room, equalisation, phone band, codec and noise), standardised with"
-                        " that variant's own statistics: a held-out archive recorded through other channels")
+                        " through its own random room, equalisation, phone band, codec and noise) or, with"
+                        " held-out-channel, through a channel family no training variant uses"
+                        " (pooled-<front>-held-out-channel.npy, frozen_features.py --held-out-channel), standardised"
+                        " with its own statistics: a held-out archive recorded through other channels")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     p.add_argument("--record", help="add each L2's figures (held-out UA and largest class-share excess per corpus,"
                                     " their mean, the nested mean) to this JSON file, keyed by the run's description")
@@ -221,10 +223,10 @@ def main():
     speakers = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
     scored = None if args.score_normalise == "same" else \
         per_corpus(x, [], {"corpus": corpus, "speaker": speakers}[args.score_normalise])[0]
-    if args.score_variant:
+    if args.score_variant != "0":
         how = args.score_normalise if args.score_normalise != "same" else \
             {"training": None, "corpus": "corpus", "corpus+speaker": "corpus", "speaker": "speaker"}[args.normalise]
-        scored = feats(f"-v{args.score_variant}")
+        scored = feats(f"-v{args.score_variant}" if args.score_variant.isdigit() else f"-{args.score_variant}")
         if how is not None:
             scored = per_corpus(scored, [], {"corpus": corpus, "speaker": speakers}[how])[0]
     if args.normalise == "corpus":
@@ -255,7 +257,7 @@ def main():
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
         name = (f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
                 f"{'' if args.score_normalise == 'same' else ' scored per ' + args.score_normalise}"
-                f"{f' scored on variant {args.score_variant}' if args.score_variant else ''}")
+                f"{f' scored on variant {args.score_variant}' if args.score_variant != '0' else ''}")
         mean, nested_mean = float(np.mean([v[0] for v in test.values()])), float(np.mean(list(nested.values())))
         print(f"{name}: test mean UA {mean:.3f} | nested mean {nested_mean:.3f}", flush=True)
         if args.record:

@@ -68,6 +68,10 @@ for k in 1 2; do
 done
 wait
 clock "augmented features"
+# every window through a channel family no training variant uses (channel_augment.HeldOutChannel)
+$py "$recipes/frozen_features.py" --data "$work/prepared" --front mel-mfcc-unpadded mn04-unpadded \
+  --held-out-channel --mn04 "$shared/models/mn04_as_mAP_432.pt" > "$work/features-held-out-channel.log" 2>&1
+clock "held-out channel features"
 for features in "mel-mfcc" "mel-mfcc mn04" "speech-embedding" "yamnet" "mn04"; do
   # shellcheck disable=SC2086
   $py "$recipes/loco.py" --data "$work/prepared" --features $features --l2 1e-2 --floors "$work/floors.json"
@@ -109,11 +113,12 @@ done
 clock "LOCO $name, scored per speaker"
 
 # Through other channels: the shipped recipe and the clean-only one, each held-out corpus scored as it
-# is (variant 0) and in its windows' augmented variants 1 and 2, each standardised with its own
-# statistics (clip level on the cached features, L2 0.1 as the shipped models mostly chose)
+# is (variant 0), in its windows' augmented variants 1 and 2 and through the held-out channel family,
+# each standardised with its own statistics (clip level on the cached features, L2 0.1 as the
+# shipped models mostly chose)
 rm -f "$work/channel-shift.json"
 for variants in 3 1; do
-  for k in 0 1 2; do
+  for k in 0 1 2 held-out-channel; do
     $py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc-unpadded mn04-unpadded --l2 0.1 \
       --normalise corpus+speaker --variants $variants --score-variant $k --record "$work/channel-shift.json"
   done

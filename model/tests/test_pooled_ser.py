@@ -143,6 +143,32 @@ class ChannelAugmentTest(unittest.TestCase):
             self.assertGreater(corr, least, f"{codec}: correlation {corr:.2f}")
             self.assertLess(corr, 0.9999, f"{codec} changed nothing")
 
+    def test_the_held_out_channel_is_seeded_keeps_length_and_peak_and_codes_with_unseen_codecs(self):
+        ffmpeg = channel_augment.bundled_ffmpeg()
+        if ffmpeg is None:
+            self.skipTest("no org.bytedeco:ffmpeg jar in the local Maven repository (mvn package fetches it)")
+        x = speech_like(2.0) * 2
+
+        # mean log power spectrum: Speex (CELP) keeps it, not the waveform; AMR-WB cuts above 6.4 kHz
+        # (measured on this signal: MP3 0.90, AMR-WB 0.78, Speex 0.95)
+        def spectrum(s):
+            return torch.stft(s, 512, window=torch.hann_window(512), return_complex=True).abs().pow(2).mean(1).add(1e-9).log()
+
+        for codec, rate in (("mp3", "32k"), ("amr-wb", "12.65k"), ("speex", "")):
+            y = channel_augment.codec_round_trip(ffmpeg, x, codec, rate)
+            self.assertEqual(len(y), len(x), codec)
+            corr = float(torch.corrcoef(torch.stack([spectrum(x), spectrum(y)]))[0, 1])
+            self.assertGreater(corr, 0.6, f"{codec}: spectral correlation {corr:.2f}")
+            self.assertGreater(float((x - y).abs().mean()), 1e-3, f"{codec} changed nothing")
+        others = [speech_like(1.5, seed=k) for k in range(3)]
+        pick = lambda g: others[int(torch.randint(0, 3, (), generator=g))]  # noqa: E731
+        a = channel_augment.HeldOutChannel(torch.Generator().manual_seed(3), ffmpeg, pick)(self.x)
+        b = channel_augment.HeldOutChannel(torch.Generator().manual_seed(3), ffmpeg, pick)(self.x)
+        self.assertTrue(torch.equal(a, b))
+        self.assertEqual(len(a), len(self.x))
+        self.assertAlmostEqual(float(a.abs().max()), 0.95, places=4)
+        self.assertGreater(float((a - self.x).abs().mean()), 0.01, "the channel changed the window")
+
 
 if __name__ == "__main__":
     unittest.main()
