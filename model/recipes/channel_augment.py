@@ -82,6 +82,19 @@ def best_lag(x, y, max_lag):
     return int(np.argmax(scores))
 
 
+def natural(x):
+    """A preprocessed window with its pre-emphasis undone, at peak 0.5: the sound a channel acts on."""
+    y = AF.lfilter(x[None].double(), torch.tensor([1.0, -0.97], dtype=torch.float64),
+                   torch.tensor([1.0, 0.0], dtype=torch.float64), clamp=False)[0].float()
+    return y / y.abs().max().clamp(min=1e-6) * 0.5
+
+
+def as_the_pipeline_feeds(y):
+    """Pre-emphasis 0.97 and peak 0.95 again, as the pipeline preprocesses a window."""
+    y = torch.cat([y[:1], y[1:] - 0.97 * y[:-1]])
+    return y / y.abs().max().clamp(min=1e-6) * 0.95
+
+
 class ChannelAugment:
     def __init__(self, generator, ffmpeg=None):
         self.g = generator
@@ -97,9 +110,7 @@ class ChannelAugment:
         n = len(x)
         if n < 400:
             return x
-        y = AF.lfilter(x[None].double(), torch.tensor([1.0, -0.97], dtype=torch.float64),
-                       torch.tensor([1.0, 0.0], dtype=torch.float64), clamp=False)[0].float()  # undo pre-emphasis
-        y = y / y.abs().max().clamp(min=1e-6) * 0.5
+        y = natural(x)
         if self.chance(0.3):
             y = self.reverb(y)
         if self.chance(0.5):
@@ -115,8 +126,7 @@ class ChannelAugment:
             y = codec_round_trip(self.ffmpeg, y / y.abs().max().clamp(min=1e-6) * 0.9, codec, rate)
         if self.chance(0.6):
             y = self.noise(y, self.uniform(0, 30))
-        y = torch.cat([y[:1], y[1:] - 0.97 * y[:-1]])
-        return y / y.abs().max().clamp(min=1e-6) * 0.95
+        return as_the_pipeline_feeds(y)
 
     def reverb(self, y):
         rt60 = self.uniform(0.15, 0.7)
@@ -166,9 +176,7 @@ class HeldOutChannel:
         n = len(x)
         if n < 400:
             return x
-        y = AF.lfilter(x[None].double(), torch.tensor([1.0, -0.97], dtype=torch.float64),
-                       torch.tensor([1.0, 0.0], dtype=torch.float64), clamp=False)[0].float()  # undo pre-emphasis
-        y = y / y.abs().max().clamp(min=1e-6) * 0.5
+        y = natural(x)
         y = AF.highpass_biquad(y, RATE, self.uniform(150, 350), 0.5)
         y = AF.treble_biquad(y, RATE, self.uniform(3, 8), 3000.0)
         y = AF.lowpass_biquad(y, RATE, self.uniform(4500, 7000))
@@ -186,8 +194,7 @@ class HeldOutChannel:
             babble += o / o.pow(2).mean().sqrt().clamp(min=1e-6)
         snr_db = self.uniform(5, 20)
         y = y + babble * (y.pow(2).mean() / babble.pow(2).mean().clamp(min=1e-12) / 10 ** (snr_db / 10)).sqrt()
-        y = torch.cat([y[:1], y[1:] - 0.97 * y[:-1]])
-        return y / y.abs().max().clamp(min=1e-6) * 0.95
+        return as_the_pipeline_feeds(y)
 
     def compress(self, y, hop=320):
         threshold, ratio = 10 ** (self.uniform(-30, -20) / 20), self.uniform(3, 6)
