@@ -20,8 +20,9 @@ standardised apart, as if each speaker's clips were one archive (a user scoring 
 (a model trained per corpus scoring one user's archive, or one trained per speaker scoring an
 archive whose speakers are unknown). `--score-variant K` scores the held-out corpus through other
 channels: each window in its augmented variant K (a random room, equalisation, phone band, phone
-codec and noise, `channel_augment.py`), the variant standardised with its own statistics, as
-archive normalisation would standardise an archive of such recordings. The nested figure scores its
+codec and noise, `channel_augment.py`), or with `--score-variant held-out-channel` through a channel
+family no training variant uses (`channel_augment.HeldOutChannel`), standardised with its own
+statistics, as archive normalisation would standardise an archive of such recordings. The nested figure scores its
 inner held-out corpora the same way, so a recipe is chosen for other channels without the test
 corpus.
 """

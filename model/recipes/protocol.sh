@@ -16,7 +16,8 @@
 #    clean and in 2 augmented variants (a random room, equalisation, phone band, phone codec and
 #    noise: channel_augment.py); scored both ways. The same recipe and the clean-only one are also
 #    scored, clip by clip on the cached features, on the held-out corpus through other channels (its
-#    windows' own augmented variants: loco.py --score-variant), WORK/channel-shift.json.
+#    windows' own augmented variants, and a channel family no training variant uses:
+#    loco.py --score-variant), WORK/channel-shift.json.
 # 4. RAVDESS speaker folds (the study's Table II analog): 5 leave-4-actors-out folds with EmoDB, nEMO
 #    and ASED always in training (the study's CREMA-D role), scored per archive and per speaker.
 # 5. The production model: trained on all four corpora (fold 5 of each picks the epoch), int8; and
