@@ -50,10 +50,9 @@ def main():
     torch.set_num_threads(2)
     data = os.path.join(args.work, "prepared")
     rows, _ = loco.load_rows(data)
-    x = np.concatenate([np.load(os.path.join(data, "features", f"pooled-{f}.npy")) for f in FEATURES], axis=1)
+    x = loco.load_features(data, FEATURES)
     x = x.astype(np.float64)
-    variants = [np.concatenate([np.load(os.path.join(data, "features", f"pooled-{f}-v{k}.npy")) for f in FEATURES],
-                               axis=1).astype(np.float64) for k in range(1, args.variants)]
+    variants = [loco.load_features(data, FEATURES, f"-v{k}").astype(np.float64) for k in range(1, args.variants)]
     y = np.array([loco.LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])
     speaker = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])

@@ -151,6 +151,8 @@ def main():
                    help="every window through channel_augment.HeldOutChannel, a channel family no training variant "
                         "uses; written as pooled-<front>-held-out-channel.npy (loco.py --score-variant held-out-channel)")
     args = p.parse_args()
+    if args.variant and args.held_out_channel:
+        p.error("--variant and --held-out-channel each name the windows to pool: give one")
     torch.set_num_threads(args.threads)
     rows, shards = loco.load_rows(args.data)
     args.rows, args.shards, args.held_out_cache = rows, shards, {}

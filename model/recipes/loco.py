@@ -39,6 +39,18 @@ LABELS = ["anger", "happiness", "neutral", "sadness"]
 CORPORA = ["ravdess", "emodb", "nemo", "ased"]
 
 
+def load_features(data, fronts, suffix=""):
+    """The cached pooled features of `fronts` joined per window (PREPARED/features/pooled-<front><suffix>.npy);
+    a missing file is one line saying which command makes it."""
+    paths = [os.path.join(data, "features", f"pooled-{f}{suffix}.npy") for f in fronts]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        how = ("--held-out-channel" if suffix == "-held-out-channel" else f"--variant {suffix[2:]}" if suffix else "")
+        raise SystemExit(f"no cached features {', '.join(missing)}: make them with model/recipes/frozen_features.py "
+                         f"--data {data} --front {' '.join(fronts)} {how}".rstrip())
+    return np.concatenate([np.load(p) for p in paths], axis=1)
+
+
 def load_rows(directory):
     """The ok windows of a `ser prepare` output in a stable order, and its shards (memory-mapped)."""
     return train_ser.load_prepared(directory)[1:]
@@ -214,8 +226,7 @@ def main():
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     rows, _ = load_rows(args.data)
-    feats = lambda suffix: np.concatenate([np.load(os.path.join(args.data, "features", f"pooled-{f}{suffix}.npy"))  # noqa: E731
-                                           for f in args.features], axis=1)
+    feats = lambda suffix: load_features(args.data, args.features, suffix)  # noqa: E731
     x = feats("")
     augmented = [feats(f"-v{k}") for k in range(1, args.variants)]
     y = np.array([LABELS.index(r["label"]) for r in rows])

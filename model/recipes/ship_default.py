@@ -308,9 +308,9 @@ def main():
     stronger_floor = max(report["floors"].items(), key=lambda kv: kv[1]["mean"] if "mn04" in kv[0] and "mel" in kv[0] else -1)
     clock = protocol_clock(work)
     shifts = load(os.path.join(work, "channel-shift.json")) if os.path.exists(os.path.join(work, "channel-shift.json")) else {}
+    variants = float_manifest["training"].get("augment_variants", 1)
     unseen_channel = next((r["mean"] for k, r in shifts.items()
-                           if "held-out-channel" in k and f"variants={float_manifest['training'].get('augment_variants', 1)}" in k),
-                          None)
+                           if k.endswith("scored on variant held-out-channel") and f" variants={variants} " in k), None)
 
     manifest["name"] = "ser-default"
     manifest["metrics"] = {
