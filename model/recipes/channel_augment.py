@@ -51,6 +51,9 @@ def bundled_ffmpeg(cache=os.path.join(tempfile.gettempdir(), "ser-ffmpeg")):
     return program
 
 
+MAX_CODEC_SLACK = RATE // 4  # samples a decoded stream may differ from its input by
+
+
 def codec_round_trip(ffmpeg, x, codec, bitrate):
     """x (float, 16 kHz) encoded with `codec` at `bitrate` and decoded back to 16 kHz, same length."""
     pcm = (x.clamp(-1, 1) * 32767).to(torch.int16).numpy().tobytes()
@@ -61,13 +64,20 @@ def codec_round_trip(ffmpeg, x, codec, bitrate):
               "mp3": ["-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3"],
               "amr-wb": ["-c:a", "libvo_amrwbenc", "-b:a", bitrate, "-f", "amr"],
               "speex": ["-c:a", "libspeex", "-f", "ogg"]}[codec]
+    # FFmpeg's native Speex decoder returns twice the samples of an Ogg Speex stream from libspeex
+    # (each frame twice: a 2.2 s window came back 4.5 s long); libspeex's own decoder returns them once
+    decoder = ["-c:a", "libspeex"] if codec == "speex" else []
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(ffmpeg))
     raw = ["-f", "s16le", "-ar", str(RATE), "-ac", "1"]
     coded = subprocess.run([ffmpeg, "-v", "error", *raw, "-i", "pipe:", *encode, "pipe:"], input=pcm,
                            capture_output=True, env=env, check=True).stdout
-    decoded = subprocess.run([ffmpeg, "-v", "error", "-i", "pipe:", *raw, "pipe:"], input=coded,
+    decoded = subprocess.run([ffmpeg, "-v", "error", *decoder, "-i", "pipe:", *raw, "pipe:"], input=coded,
                              capture_output=True, env=env, check=True).stdout
     y = torch.from_numpy(np.frombuffer(decoded, dtype=np.int16).astype(np.float32) / 32767)
+    # a codec adds a frame or two of delay and padding, never more: anything else is a broken round trip
+    # (it would be cut to length below and pass unnoticed)
+    if abs(len(y) - len(x)) > MAX_CODEC_SLACK:
+        raise RuntimeError(f"{codec} round trip gave {len(y)} samples for {len(x)}")
     # AAC in ADTS keeps its encoder priming (1024 samples at the coded rate): align by correlation
     lag = best_lag(x, y, 2048)
     y = y[lag:]

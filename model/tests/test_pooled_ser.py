@@ -149,17 +149,14 @@ class ChannelAugmentTest(unittest.TestCase):
             self.skipTest("no org.bytedeco:ffmpeg jar in the local Maven repository (mvn package fetches it)")
         x = speech_like(2.0) * 2
 
-        # mean log power spectrum: Speex (CELP) keeps it, not the waveform; AMR-WB cuts above 6.4 kHz
-        # (measured on this signal: MP3 0.90, AMR-WB 0.78, Speex 0.95)
-        def spectrum(s):
-            return torch.stft(s, 512, window=torch.hann_window(512), return_complex=True).abs().pow(2).mean(1).add(1e-9).log()
-
+        # the waveform survives, aligned (measured on this signal: MP3 0.999, AMR-WB 0.83, Speex 0.79;
+        # Speex through FFmpeg's native decoder came back twice as long, 0.07)
         for codec, rate in (("mp3", "32k"), ("amr-wb", "12.65k"), ("speex", "")):
             y = channel_augment.codec_round_trip(ffmpeg, x, codec, rate)
             self.assertEqual(len(y), len(x), codec)
-            corr = float(torch.corrcoef(torch.stack([spectrum(x), spectrum(y)]))[0, 1])
-            self.assertGreater(corr, 0.6, f"{codec}: spectral correlation {corr:.2f}")
-            self.assertGreater(float((x - y).abs().mean()), 1e-3, f"{codec} changed nothing")
+            corr = float(torch.dot(x, y) / (x.norm() * y.norm()))
+            self.assertGreater(corr, 0.6, f"{codec}: correlation {corr:.2f}")
+            self.assertLess(corr, 0.9999, f"{codec} changed nothing")
         others = [speech_like(1.5, seed=k) for k in range(3)]
         pick = lambda g: others[int(torch.randint(0, 3, (), generator=g))]  # noqa: E731
         a = channel_augment.HeldOutChannel(torch.Generator().manual_seed(3), ffmpeg, pick)(self.x)
