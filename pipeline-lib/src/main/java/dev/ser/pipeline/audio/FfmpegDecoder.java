@@ -1,10 +1,12 @@
 package dev.ser.pipeline.audio;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_SPEEX;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder_by_name;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
@@ -30,6 +32,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_get_sample_fmt_name;
 import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
@@ -119,7 +122,8 @@ public final class FfmpegDecoder implements PcmStream {
     private final int streamIndex;
     private final PcmFormat pcmFormat;
     private final String codecName;
-    private final int inputSampleFormat;
+    private int inputSampleFormat;
+    private boolean sampleFormatSettled; // a frame has been converted: the sample format is settled
 
     // decoded frames not yet handed out
     private FloatPointer converted;
@@ -199,7 +203,7 @@ public final class FfmpegDecoder implements PcmStream {
                 throw new UnsupportedAudioException("the file holds no audio stream");
             }
             AVStream stream = format.streams(streamIndex);
-            AVCodec decoder = avcodec_find_decoder(stream.codecpar().codec_id());
+            AVCodec decoder = decoderFor(stream.codecpar().codec_id());
             if (decoder == null) {
                 throw new UnsupportedAudioException(
                         "no decoder for the file's audio codec (id "
@@ -233,20 +237,7 @@ public final class FfmpegDecoder implements PcmStream {
                             flac ? PcmFormat.Encoding.FLAC : PcmFormat.Encoding.COMPRESSED,
                             declared);
             inputSampleFormat = codec.sample_fmt();
-            swr = swr_alloc(); // set up in place by swr_alloc_set_opts2
-            check(
-                    swr_alloc_set_opts2(
-                            swr,
-                            codec.ch_layout(),
-                            AV_SAMPLE_FMT_FLT,
-                            rate,
-                            codec.ch_layout(),
-                            inputSampleFormat,
-                            rate,
-                            0,
-                            null),
-                    "cannot convert the decoder's samples");
-            check(swr_init(swr), "cannot convert the decoder's samples");
+            convertFrom(inputSampleFormat);
             packet = av_packet_alloc();
             frame = av_frame_alloc();
         } catch (IOException | RuntimeException e) {
@@ -327,8 +318,36 @@ public final class FfmpegDecoder implements PcmStream {
         }
     }
 
+    /** Sets up the conversion of the decoder's samples, in {@code sampleFormat}, to float. */
+    private void convertFrom(int sampleFormat) throws UnsupportedAudioException {
+        if (swr != null) {
+            swr_free(swr);
+        }
+        swr = swr_alloc(); // set up in place by swr_alloc_set_opts2
+        check(
+                swr_alloc_set_opts2(
+                        swr,
+                        codec.ch_layout(),
+                        AV_SAMPLE_FMT_FLT,
+                        pcmFormat.sampleRate(),
+                        codec.ch_layout(),
+                        sampleFormat,
+                        pcmFormat.sampleRate(),
+                        0,
+                        null),
+                "cannot convert the decoder's samples");
+        check(swr_init(swr), "cannot convert the decoder's samples");
+    }
+
     private void append(AVFrame f) throws IOException {
         int channels = pcmFormat.channels();
+        if (!sampleFormatSettled && f.format() != inputSampleFormat) {
+            // libspeex states its sample format (s16) only in its frames: the stream's parameters
+            // say float
+            inputSampleFormat = f.format();
+            convertFrom(inputSampleFormat);
+        }
+        sampleFormatSettled = true;
         if (f.ch_layout().nb_channels() != channels
                 || f.sample_rate() != pcmFormat.sampleRate()
                 || f.format() != inputSampleFormat) {
@@ -343,7 +362,11 @@ public final class FfmpegDecoder implements PcmStream {
                             + channels
                             + " at "
                             + pcmFormat.sampleRate()
-                            + " Hz)");
+                            + " Hz, samples "
+                            + sampleFormatName(f.format())
+                            + " after "
+                            + sampleFormatName(inputSampleFormat)
+                            + ")");
         }
         int samples = f.nb_samples();
         if (samples <= 0) {
@@ -402,6 +425,27 @@ public final class FfmpegDecoder implements PcmStream {
         opaque.close();
         OPEN.remove(id);
         source.close();
+    }
+
+    /**
+     * The decoder for a codec: FFmpeg's own, except for Speex. FFmpeg's native Speex decoder (7.1)
+     * returns wideband and ultra-wideband streams twice as long as they are, every frame twice,
+     * with decoding errors (a 1.9 s Ogg Speex note came back 3.8 s long; narrowband is right), so
+     * Speex goes to the bundled libspeex, Xiph's reference decoder, which returns them as coded.
+     */
+    private static AVCodec decoderFor(int codecId) {
+        if (codecId == AV_CODEC_ID_SPEEX) {
+            AVCodec reference = avcodec_find_decoder_by_name("libspeex");
+            if (reference != null) {
+                return reference;
+            }
+        }
+        return avcodec_find_decoder(codecId);
+    }
+
+    private static String sampleFormatName(int format) {
+        BytePointer name = av_get_sample_fmt_name(format);
+        return name == null ? String.valueOf(format) : name.getString();
     }
 
     private static void check(int result, String what) throws UnsupportedAudioException {

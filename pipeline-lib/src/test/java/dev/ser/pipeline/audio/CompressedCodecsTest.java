@@ -38,15 +38,16 @@ class CompressedCodecsTest {
      * Each codec as phones and messengers use it, with its waveform bounds. Perceptual codecs keep
      * what is heard, not the exact waveform, so each bound follows the codec's design and bit rate,
      * set a few dB under what this test measured on this recording (printed on every run: Opus 19.4
-     * dB, Vorbis 24.5, MP3 23.9, AAC in M4A 20.2, ADTS 13.9, AMR-NB 7.7, AMR-WB 12.4), so a decoder
-     * that drops, shifts, clips, mis-scales or garbles audio fails. Transform codecs (Opus
-     * CELT/hybrid, Vorbis, MP3, AAC) keep the waveform closely at these rates. AMR is a CELP speech
-     * codec that matches the waveform only roughly; AMR-NB also drops everything above 4 kHz, a
-     * fifth of this recording's energy, hence its low SNR but high correlation. AAC is encoded at
-     * 48 kHz as phones record it: ADTS has no gapless metadata, so its 1024-sample priming and
-     * last-frame padding (21 ms each at 48 kHz) stay in the decoded audio, within the 50 ms
-     * duration bound only at such rates; its priming (341.3 samples at 16 kHz) cannot be aligned to
-     * a whole sample, which costs it SNR at high frequencies.
+     * dB, Vorbis 24.5, MP3 23.9, AAC in M4A 20.2, ADTS 13.9, AMR-NB 7.7, AMR-WB 12.4, Speex 12.1),
+     * so a decoder that drops, shifts, clips, mis-scales or garbles audio fails. Transform codecs
+     * (Opus CELT/hybrid, Vorbis, MP3, AAC) keep the waveform closely at these rates. AMR is a CELP
+     * speech codec that matches the waveform only roughly; AMR-NB also drops everything above 4
+     * kHz, a fifth of this recording's energy, hence its low SNR but high correlation. Speex
+     * (wideband) is CELP too. AAC is encoded at 48 kHz as phones record it: ADTS has no gapless
+     * metadata, so its 1024-sample priming and last-frame padding (21 ms each at 48 kHz) stay in
+     * the decoded audio, within the 50 ms duration bound only at such rates; its priming (341.3
+     * samples at 16 kHz) cannot be aligned to a whole sample, which costs it SNR at high
+     * frequencies.
      */
     enum Codec {
         OPUS_OGG("-c:a libopus -b:a 32k -f ogg", 15.0, 0.98),
@@ -57,7 +58,9 @@ class CompressedCodecsTest {
         AAC_M4A("-ar 48000 -c:a aac -b:a 64k -f ipod", 16.0, 0.98),
         AAC_ADTS("-ar 48000 -c:a aac -b:a 64k -f adts", 10.0, 0.95),
         AMR_NB("-ar 8000 -c:a libopencore_amrnb -b:a 12.2k -f amr", 5.0, 0.85),
-        AMR_WB("-ar 16000 -c:a libvo_amrwbenc -b:a 23.85k -f amr", 9.0, 0.94);
+        AMR_WB("-ar 16000 -c:a libvo_amrwbenc -b:a 23.85k -f amr", 9.0, 0.94),
+        // wideband, as voice apps used it; FFmpeg's native decoder returned it twice as long
+        SPEEX_OGG("-ar 16000 -c:a libspeex -f ogg", 9.0, 0.94);
 
         final String ffmpegArgs;
         final double minSnrDb;
