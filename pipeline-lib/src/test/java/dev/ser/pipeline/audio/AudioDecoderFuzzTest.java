@@ -7,10 +7,11 @@ import java.io.IOException;
 /**
  * Coverage-guided fuzzing (Jazzer) of the WAV reader and the FLAC path (FFmpeg's native decoder
  * through {@link FfmpegDecoder#flac}, jFLAC before it) through {@link AudioDecoders}, which picks
- * the reader by content. The property: any bytes either decode, or fail with the readers' own
- * errors ({@link IOException}, {@link UnsupportedAudioException}), which the score job turns into
- * one error row. Anything else (an unchecked exception, an allocation driven by a lying header, a
- * hang) is a finding.
+ * the reader by content; a wideband Ogg Speex seed takes it into libspeex, the one decoder not
+ * FFmpeg's own. The property: any bytes either decode, or fail with the readers' own errors ({@link
+ * IOException}, {@link UnsupportedAudioException}), which the score job turns into one error row.
+ * Anything else (an unchecked exception, an allocation driven by a lying header, a hang) is a
+ * finding.
  *
  * <p>{@code mvn test} fuzzes for {@code maxDuration} in surefire's {@code fuzz} execution ({@code
  * JAZZER_FUZZ=1}), after the unit tests, which leave the {@code jazzer} tag out; {@link
