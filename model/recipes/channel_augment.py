@@ -174,10 +174,17 @@ class HeldOutChannel:
     other windows (`others(generator)` gives one) at 5 to 20 dB SNR. No pitch shift, no gain draw.
     Takes and gives the pipeline's preprocessed windows, as ChannelAugment does."""
 
-    def __init__(self, generator, ffmpeg, others):
+    PARTS = ("microphone", "gain-control", "codec", "babble")
+
+    def __init__(self, generator, ffmpeg, others, parts=PARTS):
+        """`parts`: the components applied, all by default (fewer: what each one costs on its own)."""
+        unknown = set(parts) - set(self.PARTS)
+        if unknown:
+            raise ValueError(f"unknown held-out channel parts {sorted(unknown)}; known: {', '.join(self.PARTS)}")
         self.g = generator
         self.ffmpeg = ffmpeg
         self.others = others
+        self.parts = set(parts)
 
     def uniform(self, lo, hi):
         return lo + (hi - lo) * torch.rand((), generator=self.g).item()
@@ -187,15 +194,20 @@ class HeldOutChannel:
         if n < 400:
             return x
         y = natural(x)
-        y = AF.highpass_biquad(y, RATE, self.uniform(150, 350), 0.5)
-        y = AF.treble_biquad(y, RATE, self.uniform(3, 8), 3000.0)
-        y = AF.lowpass_biquad(y, RATE, self.uniform(4500, 7000))
-        y = self.compress(y)
+        if "microphone" in self.parts:
+            y = AF.highpass_biquad(y, RATE, self.uniform(150, 350), 0.5)
+            y = AF.treble_biquad(y, RATE, self.uniform(3, 8), 3000.0)
+            y = AF.lowpass_biquad(y, RATE, self.uniform(4500, 7000))
+        if "gain-control" in self.parts:
+            y = self.compress(y)
         y = y / y.abs().max().clamp(min=1e-6) * 0.9
-        codec = ["mp3", "amr-wb", "speex"][int(torch.randint(0, 3, (), generator=self.g))]
-        mp3_rate = f"{int(self.uniform(24, 32))}k"  # drawn whatever the codec
-        bitrate = {"mp3": mp3_rate, "amr-wb": "12.65k", "speex": ""}[codec]
-        y = codec_round_trip(self.ffmpeg, y, codec, bitrate)
+        if "codec" in self.parts:
+            codec = ["mp3", "amr-wb", "speex"][int(torch.randint(0, 3, (), generator=self.g))]
+            mp3_rate = f"{int(self.uniform(24, 32))}k"  # drawn whatever the codec
+            bitrate = {"mp3": mp3_rate, "amr-wb": "12.65k", "speex": ""}[codec]
+            y = codec_round_trip(self.ffmpeg, y, codec, bitrate)
+        if "babble" not in self.parts:
+            return as_the_pipeline_feeds(y)
         babble = torch.zeros(n)
         for _ in range(6):
             o = self.others(self.g)

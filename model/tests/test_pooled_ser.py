@@ -167,5 +167,18 @@ class ChannelAugmentTest(unittest.TestCase):
         self.assertGreater(float((a - self.x).abs().mean()), 0.01, "the channel changed the window")
 
 
+    def test_the_held_out_channel_applies_only_the_parts_asked_for(self):
+        with self.assertRaises(ValueError):
+            channel_augment.HeldOutChannel(torch.Generator(), None, None, ("phone",))
+        none = channel_augment.HeldOutChannel(torch.Generator().manual_seed(3), None, None, ())(self.x)
+        self.assertTrue(torch.allclose(none, channel_augment.as_the_pipeline_feeds(channel_augment.natural(self.x)),
+                                       atol=1e-6))
+        mic = channel_augment.HeldOutChannel(torch.Generator().manual_seed(3), None, None, ("microphone",))(self.x)
+        agc = channel_augment.HeldOutChannel(torch.Generator().manual_seed(3), None, None, ("gain-control",))(self.x)
+        for changed in (mic, agc):
+            self.assertEqual(len(changed), len(self.x))
+            self.assertGreater(float((changed - none).abs().mean()), 1e-3)
+        self.assertGreater(float((mic - agc).abs().mean()), 1e-3)
+
 if __name__ == "__main__":
     unittest.main()
