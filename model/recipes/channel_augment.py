@@ -64,8 +64,8 @@ def codec_round_trip(ffmpeg, x, codec, bitrate):
               "mp3": ["-c:a", "libmp3lame", "-b:a", bitrate, "-f", "mp3"],
               "amr-wb": ["-c:a", "libvo_amrwbenc", "-b:a", bitrate, "-f", "amr"],
               "speex": ["-c:a", "libspeex", "-f", "ogg"]}[codec]
-    # FFmpeg's native Speex decoder returns twice the samples of an Ogg Speex stream from libspeex
-    # (each frame twice: a 2.2 s window came back 4.5 s long); libspeex's own decoder returns them once
+    # FFmpeg's native Speex decoder returns wideband Ogg Speex twice as long as it is (a 2.2 s window
+    # came back 4.5 s long); libspeex's own decoder returns it at its length
     decoder = ["-c:a", "libspeex"] if codec == "speex" else []
     env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(ffmpeg))
     raw = ["-f", "s16le", "-ar", str(RATE), "-ac", "1"]

@@ -166,7 +166,6 @@ class ChannelAugmentTest(unittest.TestCase):
         self.assertAlmostEqual(float(a.abs().max()), 0.95, places=4)
         self.assertGreater(float((a - self.x).abs().mean()), 0.01, "the channel changed the window")
 
-
     def test_the_held_out_channel_applies_only_the_parts_asked_for(self):
         with self.assertRaises(ValueError):
             channel_augment.HeldOutChannel(torch.Generator(), None, None, ("phone",))
@@ -179,6 +178,7 @@ class ChannelAugmentTest(unittest.TestCase):
             self.assertEqual(len(changed), len(self.x))
             self.assertGreater(float((changed - none).abs().mean()), 1e-3)
         self.assertGreater(float((mic - agc).abs().mean()), 1e-3)
+
 
 if __name__ == "__main__":
     unittest.main()

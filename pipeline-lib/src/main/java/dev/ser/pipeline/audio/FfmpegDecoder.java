@@ -429,9 +429,9 @@ public final class FfmpegDecoder implements PcmStream {
 
     /**
      * The decoder for a codec: FFmpeg's own, except for Speex. FFmpeg's native Speex decoder (7.1)
-     * returns wideband and ultra-wideband streams twice as long as they are, every frame twice,
-     * with decoding errors (a 1.9 s Ogg Speex note came back 3.8 s long; narrowband is right), so
-     * Speex goes to the bundled libspeex, Xiph's reference decoder, which returns them as coded.
+     * returns wideband and ultra-wideband streams twice as long as they are, with decoding errors
+     * (a 1.9 s Ogg Speex note came back 3.8 s long; narrowband is right), so Speex goes to the
+     * bundled libspeex, Xiph's reference decoder, which returns them as coded.
      */
     private static AVCodec decoderFor(int codecId) {
         if (codecId == AV_CODEC_ID_SPEEX) {
