@@ -55,9 +55,8 @@ def main():
     speakers = np.array([f'{r["corpus"]}/{r["speaker"]}' for r in rows])
 
     # the shipped recipe's training copies: per corpus and per speaker, clean and augmented
-    by_speaker = loco.per_corpus(x, augmented, speakers)
-    by_corpus, augmented_by_corpus = loco.per_corpus(x, augmented, corpus)
-    copies = [by_corpus] + augmented_by_corpus + [by_speaker[0]] + by_speaker[1]
+    clean, others = loco.corpus_and_speaker_copies(x, augmented, corpus, speakers)
+    copies = [clean] + others
     heads = {}
     for held in CORPORA:
         train = corpus != held

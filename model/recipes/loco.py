@@ -196,6 +196,15 @@ def per_corpus(x, augmented, corpus):
     return x.astype(np.float32), [a.astype(np.float32) for a in augmented]
 
 
+def corpus_and_speaker_copies(x, augmented, corpus, speakers):
+    """The shipped recipe's training copies (`train_pooled.py --normalise archive+speaker`): every window
+    standardised per corpus, then again per speaker, each clean and in its augmented variants. Returns the
+    per-corpus clean copy and the list of all the others."""
+    by_speaker = per_corpus(x, augmented, speakers)
+    x, augmented = per_corpus(x, augmented, corpus)
+    return x, augmented + [by_speaker[0]] + by_speaker[1]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
@@ -246,9 +255,7 @@ def main():
     elif args.normalise == "speaker":
         x, augmented = per_corpus(x, augmented, speakers)
     elif args.normalise == "corpus+speaker":
-        by_speaker = per_corpus(x, augmented, speakers)
-        x, augmented = per_corpus(x, augmented, corpus)
-        augmented = augmented + [by_speaker[0]] + by_speaker[1]
+        x, augmented = corpus_and_speaker_copies(x, augmented, corpus, speakers)
     if args.floors:
         test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
         floors = {}

@@ -63,6 +63,10 @@ FROZEN_FRONT = ("speech-embedding", "mn04")  # architectures whose front end is 
 
 def load_prepared(directory):
     """The windows of a `ser prepare` output: shards (memory-mapped int16) and their index rows."""
+    missing = [n for n in ("prepare.json", "index.jsonl") if not os.path.isfile(os.path.join(directory, n))]
+    if missing:
+        raise SystemExit(f"{directory} is not a `ser prepare` output (no {' or '.join(missing)}): make one with "
+                         "submit/ser prepare --corpus NAME --root DIR ... --output DIR")
     with open(os.path.join(directory, "prepare.json")) as f:
         meta = json.load(f)
     rows = []
