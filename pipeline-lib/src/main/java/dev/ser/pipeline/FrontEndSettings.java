@@ -53,6 +53,7 @@ public record FrontEndSettings(
             m.put("cascade_check_threshold", cascade.checkThreshold());
             m.put("cascade_check_frames", cascade.checkFrames());
             m.put("cascade_fallback_seconds", cascade.fallbackSeconds());
+            m.put("cascade_intonation_check", cascade.intonationCheck());
         }
         m.put("vad_threshold", vad.threshold());
         m.put("vad_off_threshold", vad.offThreshold());

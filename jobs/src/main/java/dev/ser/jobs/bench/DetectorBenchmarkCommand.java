@@ -78,11 +78,12 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
     @Option(
             names = "--cascade",
             split = ";",
-            paramLabel = "MARGIN_DB,FRAMES[,RUN[,CHECK]]",
+            paramLabel = "MARGIN_DB,FRAMES[,RUN[,CHECK[,INTONATION]]]",
             description = {
                 "Also measure energy+silero trusting the energy detector after FRAMES speech frames",
                 "MARGIN_DB above the noise floor, RUN of them in a row, with Silero's threshold",
-                "CHECK in unsure regions (as 15,8;15,8,3,0.3). Default: only its defaults."
+                "CHECK in unsure regions, and the intonation check on (true) or off (false), as",
+                "15,8;15,5,2,0.5,false. Default: only its defaults."
             })
     List<String> cascades = List.of();
 
@@ -167,7 +168,10 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                                             ? Double.parseDouble(parts[3])
                                                             : d.checkThreshold(),
                                                     d.checkFrames(),
-                                                    d.fallbackSeconds()))));
+                                                    d.fallbackSeconds(),
+                                                    parts.length > 4
+                                                            ? Boolean.parseBoolean(parts[4])
+                                                            : d.intonationCheck()))));
         }
         Map<String, Double> detectorSeconds = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();

@@ -168,7 +168,8 @@ class DetectorBenchmarkCommandTest {
                         d.holdSeconds(),
                         d.checkThreshold(),
                         0,
-                        d.fallbackSeconds());
+                        d.fallbackSeconds(),
+                        d.intonationCheck());
         assertEquals(List.of(), regions(d, music));
         assertFalse(regions(anyRegion, music).isEmpty());
     }

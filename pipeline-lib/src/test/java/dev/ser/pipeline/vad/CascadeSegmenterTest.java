@@ -105,6 +105,40 @@ class CascadeSegmenterTest {
         return x;
     }
 
+    /** The speech with {@link IntonationCheckTest#chords} at {@code snrDb} below its level. */
+    private static float[] withChords(float[] speech, double snrDb, long seed) {
+        float[] chords = IntonationCheckTest.chords(speech.length / (double) RATE, seed);
+        double chordPower = 0;
+        for (float v : chords) {
+            chordPower += (double) v * v / chords.length;
+        }
+        double gain = Math.sqrt(activePower(speech) / chordPower / Math.pow(10, snrDb / 10));
+        float[] x = new float[speech.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (speech[i] + gain * chords[i]);
+        }
+        return x;
+    }
+
+    private static List<SpeechRegion> withoutIntonation(float[] x) {
+        CascadeSegmenter.Settings d = CascadeSegmenter.Settings.DEFAULT;
+        return run(
+                CascadeSegmenter.factory(
+                        SILERO,
+                        VadConfig.DEFAULT,
+                        new CascadeSegmenter.Settings(
+                                d.sureMarginDb(),
+                                d.sureCrestDb(),
+                                d.sureFrames(),
+                                d.sureRun(),
+                                d.holdSeconds(),
+                                d.checkThreshold(),
+                                d.checkFrames(),
+                                d.fallbackSeconds(),
+                                false)),
+                x);
+    }
+
     private static double activePower(float[] x) {
         double[] e = new double[x.length / 512];
         double max = 0;
@@ -166,6 +200,51 @@ class CascadeSegmenterTest {
                 withVoiceBand >= 2 * CascadeSegmenter.Settings.DEFAULT.sureFrames(),
                 "" + withVoiceBand);
         assertFalse(cascade(x).isEmpty());
+    }
+
+    @Test
+    void quietSpeechUnderNoiseThatSileroRefusesIsKeptForItsIntonation() throws IOException {
+        // ASED, sadness, under white noise at 3 dB: the energy detector opens a region without
+        // being sure of it, Silero refuses it, and the voice's moving pitch is still there
+        float[] x =
+                withWhiteNoise(
+                        TestAudio.decode(
+                                SharedCorpora.require("corpora/ased/04Sad/s4-05-02-02-51.flac"),
+                                RATE),
+                        3,
+                        2);
+        assertEquals(1, energy(x).size());
+        assertEquals(List.of(), silero(x));
+        assertEquals(List.of(), withoutIntonation(x));
+        assertEquals(energy(x), cascade(x));
+    }
+
+    @Test
+    void speechUnderMusicThatNeitherDetectorFindsIsFoundByItsIntonation() throws IOException {
+        // ASED, anger, under music-like chords at 5 dB: the energy detector opens no region and
+        // Silero, handed the whole recording, finds nothing
+        float[] speech =
+                TestAudio.decode(
+                        SharedCorpora.require("corpora/ased/05Angry/a5-06-01-02-26.flac"), RATE);
+        float[] x = withChords(speech, 5, 3);
+        assertEquals(List.of(), energy(x));
+        assertEquals(List.of(), silero(x));
+        assertEquals(List.of(), withoutIntonation(x));
+        long[] handedOn = {0};
+        List<SpeechRegion> regions;
+        try (SpeechSegmenter s =
+                CascadeSegmenter.factory(
+                                SILERO, VadConfig.DEFAULT, CascadeSegmenter.Settings.DEFAULT)
+                        .newSegmenter((samples, off, len, at) -> handedOn[0] += len)) {
+            for (int i = 0; i < x.length; i += s.frameSamples()) {
+                int n = Math.min(s.frameSamples(), x.length - i);
+                s.frame(Arrays.copyOfRange(x, i, i + s.frameSamples()), n);
+            }
+            regions = s.finish();
+        }
+        assertEquals(1, regions.size());
+        assertEquals(regions.get(0).length(), handedOn[0]);
+        assertTrue(regions.get(0).length() >= RATE / 4, "" + regions); // the voiced stretch
     }
 
     /** Frames 15 dB or more above the detector's noise floor (the cascade's sure frames). */
@@ -249,7 +328,8 @@ class CascadeSegmenterTest {
                         d.holdSeconds(),
                         d.checkThreshold(),
                         d.checkFrames(),
-                        d.fallbackSeconds());
+                        d.fallbackSeconds(),
+                        d.intonationCheck());
         assertFalse(
                 run(CascadeSegmenter.factory(SILERO, VadConfig.DEFAULT, loudnessAlone), x)
                         .isEmpty());
