@@ -205,6 +205,27 @@ def corpus_and_speaker_copies(x, augmented, corpus, speakers):
     return x, augmented + [by_speaker[0]] + by_speaker[1]
 
 
+def class_mix_copies(x, corpus, y, copies, seed=0):
+    """`copies` more copies of the clean windows, each corpus standardised with the statistics of a random
+    class mix of itself (class shares drawn from a flat Dirichlet, windows reweighted to them): an archive's
+    statistics move with its mix of emotions, and the head learns what a shifted mean does."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(copies):
+        z = x.astype(np.float64).copy()
+        for c in sorted(set(corpus)):
+            sel = corpus == c
+            counts = np.bincount(y[sel], minlength=4).astype(float)
+            shares = rng.dirichlet(np.ones(4))
+            w = shares[y[sel]] / np.maximum(counts[y[sel]], 1)
+            w /= w.sum()
+            mean = (w[:, None] * x[sel]).sum(axis=0)
+            std = np.sqrt(np.maximum((w[:, None] * (x[sel] - mean) ** 2).sum(axis=0), 1e-8))
+            z[sel] = (x[sel] - mean) / np.maximum(std, 1e-4)
+        out.append(z.astype(np.float32))
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
@@ -229,6 +250,9 @@ def main():
                         " held-out-channel, through a channel family no training variant uses"
                         " (pooled-<front>-held-out-channel.npy, frozen_features.py --held-out-channel), standardised"
                         " with its own statistics: a held-out archive recorded through other channels")
+    p.add_argument("--mix-copies", type=int, default=0,
+                   help="with --normalise corpus+speaker: also train on this many copies of the clean windows, each"
+                        " corpus standardised with the statistics of a random class mix of itself")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     p.add_argument("--record", help="add each L2's figures (held-out UA and largest class-share excess per corpus,"
                                     " their mean, the nested mean) to this JSON file, keyed by the run's description")
@@ -255,7 +279,9 @@ def main():
     elif args.normalise == "speaker":
         x, augmented = per_corpus(x, augmented, speakers)
     elif args.normalise == "corpus+speaker":
+        raw = x
         x, augmented = corpus_and_speaker_copies(x, augmented, corpus, speakers)
+        augmented = augmented + class_mix_copies(raw, corpus, y, args.mix_copies)
     if args.floors:
         test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
         floors = {}
@@ -276,7 +302,8 @@ def main():
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
         name = (f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
                 f"{'' if args.score_normalise == 'same' else ' scored per ' + args.score_normalise}"
-                f"{f' scored on variant {args.score_variant}' if args.score_variant != '0' else ''}")
+                f"{f' scored on variant {args.score_variant}' if args.score_variant != '0' else ''}"
+                f"{f' mix-copies={args.mix_copies}' if args.mix_copies else ''}")
         mean, nested_mean = float(np.mean([v[0] for v in test.values()])), float(np.mean(list(nested.values())))
         print(f"{name}: test mean UA {mean:.3f} | nested mean {nested_mean:.3f}", flush=True)
         if args.record:

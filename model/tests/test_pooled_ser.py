@@ -100,6 +100,28 @@ class BalanceAndAdversaryTest(unittest.TestCase):
         self.assertEqual(ua, 0.5)
         np.testing.assert_allclose(predicted[:2], [1.0, 0.0])
 
+    def test_class_mix_copies_standardise_each_corpus_with_the_statistics_of_a_random_class_mix(self):
+        # one feature that is the class (0 or 3) plus noise, in two corpora of balanced classes
+        rng = np.random.default_rng(1)
+        y = np.tile([0, 3], 100)
+        corpus = np.array(["a"] * 100 + ["b"] * 100)
+        x = (3.0 * y[:, None] + rng.standard_normal((200, 1))).astype(np.float32)
+        copies = loco.class_mix_copies(x, corpus, y, 3, seed=5)
+        self.assertEqual(len(copies), 3)
+        balanced = loco.per_corpus(x, [], corpus)[0]
+        for z in copies:
+            for c in ("a", "b"):
+                sel = corpus == c
+                # an affine map of the raw feature, per corpus: a standardisation
+                self.assertGreater(np.corrcoef(z[sel, 0], x[sel, 0])[0, 1], 0.9999)
+                # whose centre moved with the drawn mix: the classes' midpoint no longer sits at 0
+                midpoint = (z[sel & (y == 0), 0].mean() + z[sel & (y == 3), 0].mean()) / 2
+                self.assertNotAlmostEqual(midpoint, 0.0, places=2)
+            np.testing.assert_allclose(
+                (balanced[:, 0][y == 3].mean() - balanced[:, 0][y == 0].mean()) > 0,
+                (z[:, 0][y == 3].mean() - z[:, 0][y == 0].mean()) > 0)
+        self.assertFalse(np.allclose(copies[0], copies[1]))  # each copy draws its own mix
+
     def test_gradient_reversal_flips_and_scales_the_gradient(self):
         x = torch.ones(3, requires_grad=True)
         loco.GradientReversal.apply(x, 0.3).sum().backward()
