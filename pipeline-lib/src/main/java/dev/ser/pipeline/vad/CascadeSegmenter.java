@@ -75,6 +75,48 @@ public final class CascadeSegmenter implements SpeechSegmenter {
             boolean intonationCheck)
             implements java.io.Serializable {
         public static final Settings DEFAULT = new Settings(15, 4, 5, 2, 4, 0.5, 3, 30, true);
+
+        /** These settings with the crest limit of sure frames changed. */
+        public Settings withSureCrestDb(double db) {
+            return new Settings(
+                    sureMarginDb,
+                    db,
+                    sureFrames,
+                    sureRun,
+                    holdSeconds,
+                    checkThreshold,
+                    checkFrames,
+                    fallbackSeconds,
+                    intonationCheck);
+        }
+
+        /** These settings with the neural detector's frames at threshold changed. */
+        public Settings withCheckFrames(int frames) {
+            return new Settings(
+                    sureMarginDb,
+                    sureCrestDb,
+                    sureFrames,
+                    sureRun,
+                    holdSeconds,
+                    checkThreshold,
+                    frames,
+                    fallbackSeconds,
+                    intonationCheck);
+        }
+
+        /** These settings with the intonation check on or off. */
+        public Settings withIntonationCheck(boolean on) {
+            return new Settings(
+                    sureMarginDb,
+                    sureCrestDb,
+                    sureFrames,
+                    sureRun,
+                    holdSeconds,
+                    checkThreshold,
+                    checkFrames,
+                    fallbackSeconds,
+                    on);
+        }
     }
 
     private static final int RATE = VoiceActivityDetector.SAMPLE_RATE;

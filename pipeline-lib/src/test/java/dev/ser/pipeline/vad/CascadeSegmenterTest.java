@@ -121,21 +121,11 @@ class CascadeSegmenterTest {
     }
 
     private static List<SpeechRegion> withoutIntonation(float[] x) {
-        CascadeSegmenter.Settings d = CascadeSegmenter.Settings.DEFAULT;
         return run(
                 CascadeSegmenter.factory(
                         SILERO,
                         VadConfig.DEFAULT,
-                        new CascadeSegmenter.Settings(
-                                d.sureMarginDb(),
-                                d.sureCrestDb(),
-                                d.sureFrames(),
-                                d.sureRun(),
-                                d.holdSeconds(),
-                                d.checkThreshold(),
-                                d.checkFrames(),
-                                d.fallbackSeconds(),
-                                false)),
+                        CascadeSegmenter.Settings.DEFAULT.withIntonationCheck(false)),
                 x);
     }
 
@@ -318,18 +308,8 @@ class CascadeSegmenterTest {
                 }
             }
         }
-        CascadeSegmenter.Settings d = CascadeSegmenter.Settings.DEFAULT;
         CascadeSegmenter.Settings loudnessAlone =
-                new CascadeSegmenter.Settings(
-                        d.sureMarginDb(),
-                        Double.POSITIVE_INFINITY,
-                        d.sureFrames(),
-                        d.sureRun(),
-                        d.holdSeconds(),
-                        d.checkThreshold(),
-                        d.checkFrames(),
-                        d.fallbackSeconds(),
-                        d.intonationCheck());
+                CascadeSegmenter.Settings.DEFAULT.withSureCrestDb(Double.POSITIVE_INFINITY);
         assertFalse(
                 run(CascadeSegmenter.factory(SILERO, VadConfig.DEFAULT, loudnessAlone), x)
                         .isEmpty());
