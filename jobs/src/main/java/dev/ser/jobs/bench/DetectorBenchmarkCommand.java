@@ -170,7 +170,7 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                                                     d.checkFrames(),
                                                     d.fallbackSeconds(),
                                                     parts.length > 4
-                                                            ? Boolean.parseBoolean(parts[4])
+                                                            ? onOrOff(parts[4], c)
                                                             : d.intonationCheck()))));
         }
         Map<String, Double> detectorSeconds = new LinkedHashMap<>();
@@ -335,6 +335,18 @@ public final class DetectorBenchmarkCommand implements Callable<Integer> {
                     (audio + nonSpeechAudio) / detectorSeconds.get(s.getKey()));
         }
         return 0;
+    }
+
+    /**
+     * The INTONATION field of a {@code --cascade} spec: {@code true} or {@code false}, nothing
+     * else.
+     */
+    private static boolean onOrOff(String field, String spec) {
+        if (!field.equals("true") && !field.equals("false")) {
+            throw new ConfigurationException(
+                    "--cascade " + spec + ": INTONATION is " + field + ", not true or false");
+        }
+        return field.equals("true");
     }
 
     /** A mixture's name, as the tables and the missed lists print it: {@code "white 5 dB"}. */

@@ -92,6 +92,22 @@ class DetectorBenchmarkCommandTest {
                         "webrtc");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--detectors webrtc is not one of"), bad.err());
+
+        var typo =
+                JobTestSupport.ser(
+                        "detector-benchmark",
+                        "--corpus",
+                        "manifest",
+                        "--root",
+                        manifest.toString(),
+                        "--cascade",
+                        "15,5,2,0.5,flase");
+        assertEquals(2, typo.code(), typo.err());
+        assertTrue(
+                typo.err()
+                        .contains(
+                                "--cascade 15,5,2,0.5,flase: INTONATION is flase, not true or false"),
+                typo.err());
     }
 
     /**
