@@ -18,6 +18,8 @@ padding:
                     embeddings (0.96 s patches every 0.48 s) over the patches that hold signal
   speech-embedding  Google's speech_embedding (96-d, every 80 ms), mean and standard deviation,
                     with its log-mel statistics
+  prosody           pitch, voicing, loudness and rhythm statistics (`pooled_ser.ProsodyStats`),
+                    padding-invariant
 """
 import argparse
 import hashlib
@@ -99,7 +101,7 @@ def signal(x):
 
 # the padding-invariant builds of the two (pooled_ser.Mn04Stats): trailing zeros change nothing
 # (model/tests/test_pooled_ser.py), so they are computed on each window without its padding
-PADDING_INVARIANT = ("mel-mfcc-unpadded", "mn04-unpadded")
+PADDING_INVARIANT = ("mel-mfcc-unpadded", "mn04-unpadded", "prosody")
 
 
 def unpadded_features(model, rows, shards, args, batch=32):
@@ -130,6 +132,8 @@ def front_end(name, args):
         return YamnetStats(args.yamnet)
     if name in ("mel-mfcc", "mel-mfcc-unpadded"):
         return pooled_ser.MelMfccStats(padding_invariant=name in PADDING_INVARIANT)
+    if name == "prosody":
+        return pooled_ser.ProsodyStats()
     if name in ("mn04", "mn04-unpadded"):
         return pooled_ser.Mn04Stats(args.mn04, padding_invariant=name in PADDING_INVARIANT)
     return SpeechEmb(args.embedding_dir)

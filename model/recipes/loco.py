@@ -33,6 +33,7 @@ import os
 import numpy as np
 import torch
 
+import pooled_ser
 import train_ser
 
 LABELS = ["anger", "happiness", "neutral", "sadness"]
@@ -99,10 +100,20 @@ class GradientReversal(torch.autograd.Function):
         return -ctx.strength * grad, None
 
 
-def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60, corpus=None, adversary=0.3):
+def l2_penalty(data, fronts, prosody_weight):
+    """The logistic head's L2 penalty per feature column: 1, and 1 / prosody_weight² on the columns of
+    the prosody front (`pooled_ser.ProsodyStats`), whose 12 values would otherwise be held as short
+    as each of the other fronts' 1,192."""
+    widths = [np.load(os.path.join(data, "features", f"pooled-{f}.npy"), mmap_mode="r").shape[1] for f in fronts]
+    return np.concatenate([np.full(n, 1.0 / prosody_weight ** 2 if f == "prosody" else 1.0)
+                           for f, n in zip(fronts, widths)]).astype(np.float32)
+
+
+def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60, corpus=None, adversary=0.3, penalty=None):
     """A linear (logreg) or one-hidden-layer (mlp) head on standardised features; `dann` is the mlp
     with a corpus classifier behind a gradient reversal on its hidden layer (Ganin & Lempitsky
-    2015), which pushes the hidden features to carry emotion but not the corpus."""
+    2015), which pushes the hidden features to carry emotion but not the corpus. `penalty` scales
+    the logistic head's L2 per feature column (`l2_penalty`; all 1 when None)."""
     torch.manual_seed(seed)
     x = torch.as_tensor(x, dtype=torch.float32)
     yt = torch.as_tensor(y, dtype=torch.long)
@@ -111,12 +122,13 @@ def train_head(x, y, w, kind, l2, seed=0, hidden=256, epochs=60, corpus=None, ad
     if kind == "logreg":
         net = torch.nn.Linear(x.shape[1], len(LABELS))
         xs = norm(x)
+        scale = torch.ones(x.shape[1]) if penalty is None else torch.as_tensor(penalty, dtype=torch.float32)
         opt = torch.optim.LBFGS(net.parameters(), lr=1, max_iter=300, history_size=20, line_search_fn="strong_wolfe")
 
         def closure():
             opt.zero_grad()
             loss = (torch.nn.functional.cross_entropy(net(xs), yt, reduction="none") * wt).mean() \
-                + l2 * (net.weight ** 2).sum()
+                + l2 * (net.weight ** 2 * scale).sum()
             loss.backward()
             return loss
         opt.step(closure)
@@ -160,7 +172,7 @@ def predict(head, x, clips):
     return clip_of, sums.argmax(axis=1)
 
 
-def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=(), scored=None):
+def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=(), scored=None, penalty=None):
     """Clip-level UA, predicted and true class shares on each held-out corpus of `corpora`, training on the
     others (their clean windows, plus each array of `augmented` features of the same windows); the
     held-out windows are read from `scored` where given (the same windows standardised otherwise)."""
@@ -172,7 +184,7 @@ def loco(x, y, corpus, corpora, kind, l2, clips=None, augmented=(), scored=None)
         xt = np.concatenate([x[train]] + [a[train] for a in augmented])
         reps = 1 + len(augmented)
         yt, ct = np.tile(y[train], reps), np.tile(corpus[train], reps)
-        head = train_head(xt, yt, balanced_weights(ct, yt), kind, l2, corpus=ct)
+        head = train_head(xt, yt, balanced_weights(ct, yt), kind, l2, corpus=ct, penalty=penalty)
         test = corpus == held
         clip_of, pred = predict(head, scored[test], clips[test])
         truth = np.zeros(len(pred), dtype=int)
@@ -253,6 +265,8 @@ def main():
     p.add_argument("--mix-copies", type=int, default=0,
                    help="with --normalise corpus+speaker: also train on this many copies of the clean windows, each"
                         " corpus standardised with the statistics of a random class mix of itself")
+    p.add_argument("--prosody-weight", type=float, default=pooled_ser.PROSODY_WEIGHT,
+                   help="with the prosody front among --features: its columns' L2 penalty divided by this squared")
     p.add_argument("--floors", help="write the floors (held-out UA per corpus and their mean) to this JSON file")
     p.add_argument("--record", help="add each L2's figures (held-out UA and largest class-share excess per corpus,"
                                     " their mean, the nested mean) to this JSON file, keyed by the run's description")
@@ -260,6 +274,7 @@ def main():
     torch.set_num_threads(args.threads)
     rows, _ = load_rows(args.data)
     feats = lambda suffix: load_features(args.data, args.features, suffix)  # noqa: E731
+    penalty = l2_penalty(args.data, args.features, args.prosody_weight)
     x = feats("")
     augmented = [feats(f"-v{k}") for k in range(1, args.variants)]
     y = np.array([LABELS.index(r["label"]) for r in rows])
@@ -283,7 +298,7 @@ def main():
         x, augmented = corpus_and_speaker_copies(x, augmented, corpus, speakers)
         augmented = augmented + class_mix_copies(raw, corpus, y, args.mix_copies)
     if args.floors:
-        test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips)
+        test = loco(x, y, corpus, CORPORA, args.head, args.l2[0], clips, penalty=penalty)
         floors = {}
         if os.path.exists(args.floors):
             with open(args.floors) as f:
@@ -295,15 +310,17 @@ def main():
         print(name, json.dumps(floors[name]))
         return
     for l2 in args.l2:
-        test = loco(x, y, corpus, CORPORA, args.head, l2, clips, augmented, scored)
+        test = loco(x, y, corpus, CORPORA, args.head, l2, clips, augmented, scored, penalty)
         nested = {}
         for held in CORPORA:
-            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented, scored)
+            inner = loco(x, y, corpus, [c for c in CORPORA if c != held], args.head, l2, clips, augmented, scored,
+                         penalty)
             nested[held] = float(np.mean([v[0] for v in inner.values()]))
         name = (f"{'+'.join(args.features)} {args.head} l2={l2} variants={args.variants} normalise={args.normalise}"
                 f"{'' if args.score_normalise == 'same' else ' scored per ' + args.score_normalise}"
                 f"{f' scored on variant {args.score_variant}' if args.score_variant != '0' else ''}"
-                f"{f' mix-copies={args.mix_copies}' if args.mix_copies else ''}")
+                f"{f' mix-copies={args.mix_copies}' if args.mix_copies else ''}"
+                f"{f' prosody-weight={args.prosody_weight:g}' if 'prosody' in args.features else ''}")
         mean, nested_mean = float(np.mean([v[0] for v in test.values()])), float(np.mean(list(nested.values())))
         print(f"{name}: test mean UA {mean:.3f} | nested mean {nested_mean:.3f}", flush=True)
         if args.record:

@@ -4,7 +4,7 @@ and EfficientAT mn04's pooled taps) and exports the whole network, features incl
 with its model.json (and an int8 QDQ copy).
 
   /usr/bin/python3 model/recipes/train_pooled.py --data PREPARED --out MODEL_DIR --train-corpus a,b,c \
-      [--val-fold 5] [--test-fold K] [--extra-corpus X] [--head logreg|dann] [--l2 1e-3 1e-2 1e-1] [--int8-out DIR]
+      [--prosody] [--val-fold 5] [--test-fold K] [--extra-corpus X] [--head logreg|dann] [--l2 1e-3 1e-2 1e-1] [--int8-out DIR]
 
 Why pooled features and a linear head: across corpora, in the leave-one-corpus-out protocol, a
 head on frozen pooled features transferred as well as or better than fine-tuning mn04's upper
@@ -18,6 +18,10 @@ class within a corpus the same. Training windows count clean and in --augment-va
 augmented variants (the study's augmentation, then a random room, equalisation, phone band,
 phone codec and noise: `channel_augment.py`); validation scores clean windows only. Features come from PREPARED/features/ (computed by
 frozen_features.py, run here when missing).
+
+--prosody: the network also computes 12 prosody statistics per window (pitch, voicing, loudness and
+rhythm: `pooled_ser.ProsodyStats`), whose columns the head's L2 holds pooled_ser.PROSODY_WEIGHT² times
+less tightly than the others.
 
 --normalise archive: every corpus's features are standardised with that
 corpus's own mean and spread (its augmented variants with its clean windows' statistics), and
@@ -125,12 +129,16 @@ def main():
                         "statistics; archive+speaker: train on every window twice, standardised with its corpus's "
                         "statistics and with its speaker's, so the model serves both ser.feature-normalisation=archive "
                         "and =speaker; training: with the training windows' (one standardisation for all)")
+    p.add_argument("--prosody", action="store_true",
+                   help="also pool prosody statistics (pooled_ser.ProsodyStats: pitch, voicing, loudness, rhythm)")
+    p.add_argument("--prosody-weight", type=float, default=pooled_ser.PROSODY_WEIGHT,
+                   help="with --prosody: the prosody columns' L2 penalty divided by this squared")
     p.add_argument("--min-archive-windows", type=int, default=10,
                    help="archive: fewer scored windows than this use the training corpora's statistics")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
-    names = [f"{n}-unpadded" for n in FEATURES] if args.unpadded else FEATURES
+    names = ([f"{n}-unpadded" for n in FEATURES] if args.unpadded else FEATURES) + (["prosody"] if args.prosody else [])
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     started = time.time()
@@ -141,6 +149,7 @@ def main():
         sys.exit(f"{', '.join(unknown)} not in {args.data} (it holds {', '.join(meta['corpora'])})")
     x = features(args.data, names, args.mn04_weights)
     augmented = [features(args.data, names, args.mn04_weights, k, args.seed) for k in range(1, args.augment_variants)]
+    penalty = loco.l2_penalty(args.data, names, args.prosody_weight)
     if len(x) != len(rows):
         sys.exit(f"features in {args.data}/features hold {len(x)} windows, the index {len(rows)}: remove them")
     y = np.array([train_ser.LABELS.index(r["label"]) for r in rows])
@@ -176,7 +185,8 @@ def main():
         xs = np.concatenate([a for g in groupings for a in standardised([x] + augmented, idx, g)])
         reps = (1 + len(augmented)) * len(groupings)
         ys, cs = np.tile(y[idx], reps), np.tile(corpus[idx], reps)
-        return loco.train_head(xs, ys, loco.balanced_weights(cs, ys), args.head, l2, seed=args.seed, corpus=cs)
+        return loco.train_head(xs, ys, loco.balanced_weights(cs, ys), args.head, l2, seed=args.seed, corpus=cs,
+                               penalty=penalty)
 
     def validation_ua(head):
         """Clip-level UA on the validation windows, averaged over the groupings."""
@@ -196,8 +206,9 @@ def main():
         stats = [corpus_statistics(x[both][corpus[both] == c]) for c in sorted(set(corpus[both]))]
         prior = (np.mean([m for m, _ in stats], axis=0), np.sqrt(np.mean([s ** 2 for _, s in stats], axis=0)))
         head = torch.nn.Sequential(pooled_ser.Standardise(*prior), head).eval()
-    model = pooled_ser.PooledSerNet([pooled_ser.MelMfccStats(padding_invariant=args.unpadded),
-                                     pooled_ser.Mn04Stats(args.mn04_weights, padding_invariant=args.unpadded)],
+    fronts = [pooled_ser.MelMfccStats(padding_invariant=args.unpadded),
+              pooled_ser.Mn04Stats(args.mn04_weights, padding_invariant=args.unpadded)]
+    model = pooled_ser.PooledSerNet(fronts + ([pooled_ser.ProsodyStats()] if args.prosody else []),
                                     head, with_features=archive).eval()
     # the graph must compute the features the head was trained on
     check = both[:: max(1, len(both) // 16)][:16]
@@ -210,7 +221,8 @@ def main():
                  f"remove {args.data}/features and run again")
     model.fuse_batch_norms()
     description = (f"Frozen pooled features (64-band log-mel and 20 MFCC statistics; EfficientAT mn04, AudioSet, MIT, "
-                   f"Schmid et al. 2023, rebuilt, layers 6/12/15/16 pooled) with a "
+                   f"Schmid et al. 2023, rebuilt, layers 6/12/15/16 pooled"
+                   f"{'; pitch, voicing, loudness and rhythm statistics' if args.prosody else ''}) with a "
                    f"{'logistic-regression' if args.head == 'logreg' else 'corpus-adversarial MLP'} head trained on "
                    f"{', '.join(train_corpora + args.extra_corpus)} (every corpus and class weighted alike)")
     training = {"arch": f"pooled-{args.head}", "features": names, "train_corpora": train_corpora,
@@ -219,6 +231,7 @@ def main():
                 "l2": best, "refit_on": "training + validation windows", "balance": "corpus-class",
                 "augment_variants": args.augment_variants, "padding_invariant": args.unpadded,
                 "normalise": args.normalise,
+                "prosody_weight": args.prosody_weight if args.prosody else None,
                 "seed": args.seed, "wall_seconds": round(time.time() - started, 1), "data": os.path.abspath(args.data)}
     training["trainable_parameters"] = sum(p.numel() for p in head.parameters())
     if args.unpadded:

@@ -1,5 +1,6 @@
 """Unit tests of the shipped recipe's parts: pooled features that ignore zero padding (all of it in the
-padding-invariant build),
+padding-invariant build), prosody statistics (pitch without octave errors, its spread and steps, no
+voicing in noise) and their lighter L2 penalty,
 corpus-and-class balanced weights, the gradient reversal of the corpus-adversarial head, and the
 leave-one-corpus-out scoring (clip-level class shares, held-out windows scored from a channel variant), the
 channel augmentation (seeded, same length, the pipeline's peak, phone codecs through the bundled
@@ -70,6 +71,72 @@ class PooledFeaturesTest(unittest.TestCase):
             padded = m(torch.nn.functional.pad(x, (0, 16000 * 8 - len(x)))[None])
             unpadded = m(x[None])
         self.assertLess(float((padded - unpadded).abs().max() / padded.abs().max()), 1e-5)
+
+
+def voice(f0, seconds=2.0, harmonics=12):
+    """A harmonic voice whose pitch follows `f0(t)` (Hz), with a syllable-like loudness envelope."""
+    t = torch.arange(int(seconds * 16000)) / 16000.0
+    phase = 2 * math.pi * torch.cumsum(f0(t), 0) / 16000.0
+    envelope = 0.3 + 0.7 * torch.sin(2 * math.pi * 2 * t).abs()
+    return 0.3 * envelope * sum(torch.sin(k * phase) / k for k in range(1, harmonics + 1))
+
+
+class ProsodyStatsTest(unittest.TestCase):
+    # columns of ProsodyStats' output
+    VOICED, F0_MEAN, F0_SPREAD, F0_STEP = 0, 1, 2, 3
+
+    def prosody(self, x):
+        with torch.no_grad():
+            return pooled_ser.ProsodyStats()(x[None])[0]
+
+    def test_the_pitch_of_a_voice_is_measured_without_octave_errors(self):
+        for hz in (95.0, 140.0, 230.0, 330.0):
+            p = self.prosody(voice(lambda t, hz=hz: torch.full_like(t, hz)))
+            self.assertAlmostEqual(math.exp(float(p[self.F0_MEAN])), hz, delta=hz * 0.02)
+            self.assertGreater(float(p[self.VOICED]), 0.9)
+            self.assertLess(float(p[self.F0_SPREAD]), 0.02)
+
+    def test_intonation_shows_in_the_spread_and_steps_of_log_pitch(self):
+        level = self.prosody(voice(lambda t: torch.full_like(t, 150.0)))
+        moving = self.prosody(voice(lambda t: 150 * torch.exp(0.25 * torch.sin(2 * math.pi * 1.5 * t))))
+        # log F0 swings ±0.25, a sine's spread is 0.25 / √2
+        self.assertAlmostEqual(float(moving[self.F0_SPREAD]), 0.25 / math.sqrt(2), delta=0.02)
+        self.assertGreater(float(moving[self.F0_STEP]), 5 * float(level[self.F0_STEP]))
+
+    def test_noise_and_silence_are_not_voiced(self):
+        g = torch.Generator().manual_seed(3)
+        self.assertLess(float(self.prosody(0.1 * torch.randn(32000, generator=g))[self.VOICED]), 0.05)
+        p = self.prosody(torch.zeros(32000))
+        self.assertEqual(float(p[self.VOICED]), 0.0)
+        self.assertTrue(bool(torch.isfinite(p).all()))
+
+    def test_the_statistics_are_the_same_with_or_without_zero_padding(self):
+        m = pooled_ser.ProsodyStats()
+        x = speech_like(2.51)
+        with torch.no_grad():
+            padded = m(torch.nn.functional.pad(x, (0, 16000 * 8 - len(x)))[None])
+            both = m(torch.stack([torch.nn.functional.pad(x, (0, 16000 * 3)), speech_like(3.0 + len(x) / 16000, 1)]))
+            unpadded = m(x[None])
+        self.assertEqual(tuple(unpadded.shape), (1, 12))
+        self.assertLess(float((padded - unpadded).abs().max()), 1e-4)
+        self.assertLess(float((both[:1] - unpadded).abs().max()), 1e-4)
+
+    def test_the_prosody_columns_are_penalised_less_and_so_weigh_more(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "features"))
+            np.save(os.path.join(d, "features", "pooled-mel-mfcc-unpadded.npy"), np.zeros((3, 5), np.float32))
+            np.save(os.path.join(d, "features", "pooled-prosody.npy"), np.zeros((3, 2), np.float32))
+            penalty = loco.l2_penalty(d, ["mel-mfcc-unpadded", "prosody"], 10.0)
+        np.testing.assert_allclose(penalty, [1, 1, 1, 1, 1, 0.01, 0.01])
+        # two equally informative columns: the one penalised less takes the larger weight
+        g = np.random.default_rng(0)
+        y = np.repeat(np.arange(4), 50)
+        signal = y + g.normal(0, 1.0, len(y))
+        x = np.stack([signal + g.normal(0, 0.5, len(y)), signal + g.normal(0, 0.5, len(y))], axis=1).astype(np.float32)
+        head = loco.train_head(x, y, np.ones(len(y)), "logreg", 1.0, penalty=np.array([1.0, 0.01], np.float32))
+        w = head[1].weight.detach().abs().sum(dim=0)
+        self.assertGreater(float(w[1]), 3 * float(w[0]))
 
 
 class BalanceAndAdversaryTest(unittest.TestCase):
