@@ -6,7 +6,7 @@ the other three, then scored on random
 sub-archives of the held-out corpus, each standardised with its own statistics, as `ser score`
 standardises a run's windows.
 
-  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20] [--normalise archive] [--variants 1]
+  /usr/bin/python3 model/recipes/archive_robustness.py WORK [--l2 0.1] [--draws 20] [--normalise archive] [--variants 1] [--mix-copies 2]
 
 Rows: sub-archives of N clips (N = 10, 25, 50, 100, every clip), drawn at random; the training
 statistics alone (what an archive below min_windows gets); archives of 200 clips in which one class
@@ -43,6 +43,9 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--normalise", choices=["archive", "archive+speaker"], default="archive+speaker",
                    help="the training recipe (train_pooled.py --normalise): per corpus, or per corpus and per speaker")
+    p.add_argument("--mix-copies", type=int, default=0,
+                   help="also train on this many clean copies, each corpus standardised with a random class mix's "
+                        "statistics (train_pooled.py --mix-copies)")
     p.add_argument("--variants", type=int, default=3,
                    help="train on each window clean and in its augmented variants 1..N-1 (train_pooled.py "
                         "--augment-variants), standardised with the clean windows' statistics")
@@ -95,7 +98,9 @@ def main():
                 parts.append((a[sel] - m) / s)
                 if args.normalise == "archive+speaker":
                     parts.append(per_group(np.where(sel)[0], speaker, a))
-            copies = (1 + len(variants)) * (2 if args.normalise == "archive+speaker" else 1)
+            mixes = loco.class_mix_copies(x[sel], corpus[sel], y[sel], args.mix_copies, args.seed)
+            parts += mixes
+            copies = (1 + len(variants)) * (2 if args.normalise == "archive+speaker" else 1) + len(mixes)
             labels += [y[sel]] * copies
             corpora += [corpus[sel]] * copies
         xt, yt, ct = np.concatenate(parts), np.concatenate(labels), np.concatenate(corpora)
@@ -128,7 +133,7 @@ def main():
     result["mean"] = {k: float(np.mean([result[c][k] for c in loco.CORPORA])) for k in columns}
     with open(os.path.join(args.work, "archive-robustness.json"), "w") as f:
         json.dump({"l2": args.l2, "draws": args.draws, "features": FEATURES, "normalise": args.normalise,
-                   "variants": args.variants,
+                   "variants": args.variants, "mix_copies": args.mix_copies,
                    "ua": result}, f, indent=2)
     print("| held-out corpus | whole corpus | " + " | ".join(f"{n} clips" for n in SIZES)
           + " | training statistics | 200 clips, one class 70 % | per speaker |")

@@ -14,7 +14,8 @@
 #    recipe: padding-invariant pooled features, each window standardised per corpus and, as a second
 #    copy, per speaker (per archive or per speaker when scoring), logistic regression on each window
 #    clean and in 2 augmented variants (a random room, equalisation, phone band, phone codec and
-#    noise: channel_augment.py); scored both ways. The same recipe and the clean-only one are also
+#    noise: channel_augment.py) and on 2 clean copies, each corpus standardised with the statistics of
+#    a random class mix of itself; scored both ways. The same recipe and the clean-only one are also
 #    scored, clip by clip on the cached features, on the held-out corpus through other channels (its
 #    windows' own augmented variants, and a channel family no training variant uses:
 #    loco.py --score-variant), WORK/channel-shift.json.
@@ -95,11 +96,12 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-shipped=(--head logreg --augment-variants 3 --unpadded --normalise archive+speaker "${weights[@]}")
-name=pooled-logreg-archive-speaker-augmented
+shipped=(--head logreg --augment-variants 3 --unpadded --normalise archive+speaker --mix-copies 2 "${weights[@]}")
+name=pooled-logreg-archive-speaker-augmented-mix
 # the shipped recipe: padding-invariant pooled log-mel/MFCC + mn04 features, each corpus and each
 # speaker standardised with its own statistics (each archive, or each speaker, when scoring), every
-# window clean and in its 2 augmented variants, logistic regression, L2 chosen on validation speakers
+# window clean and in its 2 augmented variants, and 2 more clean copies standardised with random class
+# mixes' statistics, logistic regression, L2 chosen on validation speakers
 loco_variant "$name" "$pooled" "${shipped[@]}" "${options[@]}"
 # the same models scored per speaker (ser.feature-normalisation=speaker: each held-out speaker's
 # windows standardised with their own statistics)
@@ -119,9 +121,10 @@ clock "LOCO $name, scored per speaker"
 # shipped models mostly chose)
 rm -f "$work/channel-shift.json"
 for variants in 3 1; do
+  mix=(); [ "$variants" = 3 ] && mix=(--mix-copies 2)  # as shipped
   for k in 0 1 2 held-out-channel; do
     $py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc-unpadded mn04-unpadded --l2 0.1 \
-      --normalise corpus+speaker --variants $variants --score-variant $k --record "$work/channel-shift.json"
+      --normalise corpus+speaker --variants $variants "${mix[@]}" --score-variant $k --record "$work/channel-shift.json"
   done
 done
 clock "channel shift"
@@ -144,11 +147,20 @@ $py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$wor
   --train-corpus ravdess,emodb,nemo,ased --val-fold 5 "${shipped[@]}" "${options[@]}" \
   > "$work/train-all-corpora.log" 2>&1
 # how archive normalisation holds on small and class-skewed archives (the card's robustness table)
-$py "$recipes/archive_robustness.py" "$work" > "$work/archive-robustness.md"
+$py "$recipes/archive_robustness.py" "$work" --mix-copies 2 > "$work/archive-robustness.md"
 $py "$recipes/loco_report.py" "$work" > /dev/null
 clock "production model"
 
-# ablations. The recipe shipped before augmented training: clean windows only
+# ablations. The recipe shipped before class-mix copies, scored both ways
+name=pooled-logreg-archive-speaker-augmented
+loco_variant "$name" "$pooled" --head logreg --augment-variants 3 --unpadded --normalise archive+speaker \
+  "${weights[@]}" "${options[@]}"
+for held in "${corpora[@]}"; do
+  "$ser" evaluate --corpus "$held" --root "${roots[$held]}" --model "$work/loco/$name/$held" \
+    "${by_speaker[@]}" --output "$work/loco/$name-by-speaker/eval-$held" --overwrite
+done
+clock "LOCO $name, scored per speaker"
+# the recipe shipped before augmented training: clean windows only
 loco_variant pooled-logreg-archive-speaker "$pooled" --head logreg --augment-variants 1 --unpadded \
   --normalise archive+speaker "${weights[@]}" "${options[@]}"
 # the same features zero-padded to 8 s (published squeeze-excitation), and both front ends

@@ -133,11 +133,18 @@ def main():
                    help="also pool prosody statistics (pooled_ser.ProsodyStats: pitch, voicing, loudness, rhythm)")
     p.add_argument("--prosody-weight", type=float, default=pooled_ser.PROSODY_WEIGHT,
                    help="with --prosody: the prosody columns' L2 penalty divided by this squared")
+    p.add_argument("--mix-copies", type=int, default=0,
+                   help="with --normalise archive or archive+speaker: also train on this many copies of the clean "
+                        "windows, each corpus standardised with the statistics of a random class mix of itself "
+                        "(loco.class_mix_copies): an archive's statistics move with its mix of emotions")
     p.add_argument("--min-archive-windows", type=int, default=10,
                    help="archive: fewer scored windows than this use the training corpora's statistics")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
+    if args.mix_copies and args.normalise == "training":
+        p.error("--mix-copies standardises each corpus with a class mix's statistics: it needs --normalise archive "
+                "or archive+speaker")
     names = ([f"{n}-unpadded" for n in FEATURES] if args.unpadded else FEATURES) + (["prosody"] if args.prosody else [])
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -181,9 +188,11 @@ def main():
         return [o.astype(np.float32) for o in out]
 
     def fit(idx, l2):
-        """The head on windows `idx`, each clean and in every augmented variant, once per grouping."""
-        xs = np.concatenate([a for g in groupings for a in standardised([x] + augmented, idx, g)])
-        reps = (1 + len(augmented)) * len(groupings)
+        """The head on windows `idx`, each clean and in every augmented variant, once per grouping, and
+        --mix-copies more clean copies, each corpus standardised with a random class mix's statistics."""
+        mixes = loco.class_mix_copies(x[idx], corpus[idx], y[idx], args.mix_copies, args.seed) if archive else []
+        xs = np.concatenate([a for g in groupings for a in standardised([x] + augmented, idx, g)] + mixes)
+        reps = (1 + len(augmented)) * len(groupings) + len(mixes)
         ys, cs = np.tile(y[idx], reps), np.tile(corpus[idx], reps)
         return loco.train_head(xs, ys, loco.balanced_weights(cs, ys), args.head, l2, seed=args.seed, corpus=cs,
                                penalty=penalty)
@@ -231,7 +240,7 @@ def main():
                 "l2": best, "refit_on": "training + validation windows", "balance": "corpus-class",
                 "augment_variants": args.augment_variants, "padding_invariant": args.unpadded,
                 "normalise": args.normalise,
-                "prosody_weight": args.prosody_weight if args.prosody else None,
+                "prosody_weight": args.prosody_weight if args.prosody else None, "mix_copies": args.mix_copies,
                 "seed": args.seed, "wall_seconds": round(time.time() - started, 1), "data": os.path.abspath(args.data)}
     training["trainable_parameters"] = sum(p.numel() for p in head.parameters())
     if args.unpadded:
