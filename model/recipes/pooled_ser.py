@@ -21,9 +21,11 @@ import torchaudio
 import efficientat_mn
 
 MN04_TAPS = (6, 12, 15, 16)
-# the prosody front's columns in a logistic head: their L2 penalty divided by this squared (`loco.l2_penalty`);
-# chosen by nested leave-one-corpus-out on clean windows (loco.py, scratch scaling): nested mean UA 0.579 without
-# the front, 0.580 / 0.581 / 0.586 / 0.587 with it at weights 1 / 3 / 10 / 30
+# the prosody front's columns in a logistic head: their L2 penalty divided by this squared (`loco.l2_penalty`).
+# Nested leave-one-corpus-out on clean windows, mean UA: 0.579 without the front; with it 0.580 / 0.581 / 0.586 /
+# 0.587 at weights 1 / 3 / 10 / 30 (the same head on the columns scaled by the weight, a scratch run; `loco.py
+# --prosody-weight 10` gives 0.585). Not shipped: on the shipped recipe's augmented training it moved nothing
+# (README, *Through other channels*).
 PROSODY_WEIGHT = 10.0
 TAP_STRIDES = (8, 16, 32, 32)  # log-mel frames per step at those layers (stride-2 stages so far)
 
