@@ -102,8 +102,8 @@ class GradientReversal(torch.autograd.Function):
 
 def l2_penalty(data, fronts, prosody_weight):
     """The logistic head's L2 penalty per feature column: 1, and 1 / prosody_weight² on the columns of
-    the prosody front (`pooled_ser.ProsodyStats`), whose 12 values would otherwise be held as short
-    as each of the other fronts' 1,192."""
+    the prosody front (`pooled_ser.ProsodyStats`), whose 12 values would otherwise be penalised like
+    any one of the other fronts' 1,192."""
     widths = [np.load(os.path.join(data, "features", f"pooled-{f}.npy"), mmap_mode="r").shape[1] for f in fronts]
     return np.concatenate([np.full(n, 1.0 / prosody_weight ** 2 if f == "prosody" else 1.0)
                            for f, n in zip(fronts, widths)]).astype(np.float32)
@@ -274,8 +274,8 @@ def main():
     torch.set_num_threads(args.threads)
     rows, _ = load_rows(args.data)
     feats = lambda suffix: load_features(args.data, args.features, suffix)  # noqa: E731
-    penalty = l2_penalty(args.data, args.features, args.prosody_weight)
     x = feats("")
+    penalty = l2_penalty(args.data, args.features, args.prosody_weight)
     augmented = [feats(f"-v{k}") for k in range(1, args.variants)]
     y = np.array([LABELS.index(r["label"]) for r in rows])
     corpus = np.array([r["corpus"] for r in rows])

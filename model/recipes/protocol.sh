@@ -96,7 +96,8 @@ loco_variant() {
   done
   clock "LOCO $name"
 }
-shipped=(--head logreg --augment-variants 3 --unpadded --normalise archive+speaker --mix-copies 2 "${weights[@]}")
+mix_copies=2  # class-mix copies in the shipped recipe (train_pooled.py --mix-copies)
+shipped=(--head logreg --augment-variants 3 --unpadded --normalise archive+speaker --mix-copies $mix_copies "${weights[@]}")
 name=pooled-logreg-archive-speaker-augmented-mix
 # the shipped recipe: padding-invariant pooled log-mel/MFCC + mn04 features, each corpus and each
 # speaker standardised with its own statistics (each archive, or each speaker, when scoring), every
@@ -121,7 +122,7 @@ clock "LOCO $name, scored per speaker"
 # shipped models mostly chose)
 rm -f "$work/channel-shift.json"
 for variants in 3 1; do
-  mix=(); [ "$variants" = 3 ] && mix=(--mix-copies 2)  # as shipped
+  mix=(); [ "$variants" = 3 ] && mix=(--mix-copies $mix_copies)  # as shipped
   for k in 0 1 2 held-out-channel; do
     $py "$recipes/loco.py" --data "$work/prepared" --features mel-mfcc-unpadded mn04-unpadded --l2 0.1 \
       --normalise corpus+speaker --variants $variants "${mix[@]}" --score-variant $k --record "$work/channel-shift.json"
@@ -147,7 +148,7 @@ $py "$pooled" --data "$work/prepared" --out "$work/all-corpora" --int8-out "$wor
   --train-corpus ravdess,emodb,nemo,ased --val-fold 5 "${shipped[@]}" "${options[@]}" \
   > "$work/train-all-corpora.log" 2>&1
 # how archive normalisation holds on small and class-skewed archives (the card's robustness table)
-$py "$recipes/archive_robustness.py" "$work" --mix-copies 2 > "$work/archive-robustness.md"
+$py "$recipes/archive_robustness.py" "$work" --mix-copies $mix_copies > "$work/archive-robustness.md"
 $py "$recipes/loco_report.py" "$work" > /dev/null
 clock "production model"
 

@@ -4,7 +4,7 @@ and EfficientAT mn04's pooled taps) and exports the whole network, features incl
 with its model.json (and an int8 QDQ copy).
 
   /usr/bin/python3 model/recipes/train_pooled.py --data PREPARED --out MODEL_DIR --train-corpus a,b,c \
-      [--prosody] [--val-fold 5] [--test-fold K] [--extra-corpus X] [--head logreg|dann] [--l2 1e-3 1e-2 1e-1] [--int8-out DIR]
+      [--mix-copies 2] [--prosody] [--val-fold 5] [--test-fold K] [--extra-corpus X] [--head logreg|dann] [--l2 1e-3 1e-2 1e-1] [--int8-out DIR]
 
 Why pooled features and a linear head: across corpora, in the leave-one-corpus-out protocol, a
 head on frozen pooled features transferred as well as or better than fine-tuning mn04's upper
@@ -18,6 +18,12 @@ class within a corpus the same. Training windows count clean and in --augment-va
 augmented variants (the study's augmentation, then a random room, equalisation, phone band,
 phone codec and noise: `channel_augment.py`); validation scores clean windows only. Features come from PREPARED/features/ (computed by
 frozen_features.py, run here when missing).
+
+--mix-copies K (the shipped recipe: 2): the clean training windows count K times more, each corpus
+standardised with the statistics of a random class mix of itself (`loco.class_mix_copies`), so the
+head learns what an archive's emotion mix does to its statistics. Chosen by nested
+leave-one-corpus-out within the training corpora (`loco.py --mix-copies`; README, *Through other
+channels*).
 
 --prosody: the network also computes 12 prosody statistics per window (pitch, voicing, loudness and
 rhythm: `pooled_ser.ProsodyStats`), whose columns the head's L2 holds pooled_ser.PROSODY_WEIGHT² times
