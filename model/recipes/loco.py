@@ -271,6 +271,11 @@ def main():
     p.add_argument("--record", help="add each L2's figures (held-out UA and largest class-share excess per corpus,"
                                     " their mean, the nested mean) to this JSON file, keyed by the run's description")
     args = p.parse_args()
+    if args.prosody_weight <= 0:
+        p.error(f"--prosody-weight {args.prosody_weight:g}: the prosody columns' L2 is divided by its square, "
+                f"so it must be above 0 (default {pooled_ser.PROSODY_WEIGHT:g})")
+    if args.mix_copies < 0:
+        p.error(f"--mix-copies {args.mix_copies}: a number of copies, 0 or more")
     torch.set_num_threads(args.threads)
     rows, _ = load_rows(args.data)
     feats = lambda suffix: load_features(args.data, args.features, suffix)  # noqa: E731

@@ -148,6 +148,11 @@ def main():
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
+    if args.prosody_weight <= 0:
+        p.error(f"--prosody-weight {args.prosody_weight:g}: the prosody columns' L2 is divided by its square, "
+                f"so it must be above 0 (default {pooled_ser.PROSODY_WEIGHT:g})")
+    if args.mix_copies < 0:
+        p.error(f"--mix-copies {args.mix_copies}: a number of copies, 0 or more")
     if args.mix_copies and args.normalise == "training":
         p.error("--mix-copies standardises each corpus with a class mix's statistics: it needs --normalise archive "
                 "or archive+speaker")
